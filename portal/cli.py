@@ -1,0 +1,71 @@
+"""Command-line groups shared by several flows: demo data, mail queue, retention."""
+
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from portal.extensions import db
+
+
+def _refuse_production() -> None:
+    if current_app.config["IS_PRODUCTION"]:
+        raise click.ClickException("seed-demo refuses to run against a production configuration.")
+
+
+@click.command("seed-demo")
+@click.option("--organisations", type=click.IntRange(1, 50_000), default=None,
+              help="Add realistic organisations until there are this many in total.")
+@with_appcontext
+def seed_demo_command(organisations: int | None) -> None:
+    """Fill the database with the demo organisations, logins, training and campaign."""
+    from portal.demo import seed_demo, seed_organisations
+
+    _refuse_production()
+    created = seed_demo()
+    click.echo("Demo data created." if created else "Demo data already present.")
+    if organisations:
+        added = seed_organisations(organisations)
+        click.echo(f"Added {added} organisations.")
+
+
+@click.group("mail")
+def mail_group() -> None:
+    """The outgoing mail queue."""
+
+
+@mail_group.command("send-queued")
+@click.option("--limit", default=500, show_default=True, help="Mails leased per batch.")
+@with_appcontext
+def send_queued_command(limit: int) -> None:
+    """Deliver queued mails (safe to run from cron or a worker loop, also twice at once)."""
+    from portal.email import deliver_outbox
+
+    sent, failed = deliver_outbox(limit=limit)
+    click.echo(f"{sent} sent, {failed} failed (will be retried)")
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """Erase personal data that is no longer needed."""
+
+
+@retention_group.command("run")
+@click.option("--dry-run", is_flag=True, help="Only list what would be erased.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, hidden=True)
+@with_appcontext
+def retention_run_command(dry_run: bool, today) -> None:
+    """Run every retention step; safe to run daily."""
+    from portal.retention import run_retention
+
+    reports = run_retention(today.date() if today else date.today(), dry_run=dry_run)
+    for report in reports:
+        verb = "would erase" if dry_run else "erased"
+        click.echo(f"{report.step}: {verb} {report.count}")
+        for line in report.details:
+            click.echo(f"  {line}")
+    db.session.remove()
+
+
+cli_groups = (seed_demo_command, mail_group, retention_group)

@@ -1,0 +1,107 @@
+"""Configurations: safe defaults in code, secrets and URLs from the environment."""
+
+import os
+from datetime import timedelta
+
+
+class Config:
+    """Defaults shared by every configuration; nothing secret lives here."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = "sqlite:///portal.db"  # made absolute under instance/ by create_app
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Babel
+    BABEL_DEFAULT_LOCALE = "nl_BE"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
+    BABEL_TRANSLATION_DIRECTORIES = "../translations"
+    LANGUAGES = ("nl_BE",)
+
+    # Federation
+    FEDERATION_NAME = "Sociare"
+    PRIVACY_POLICY_URL = "https://www.sociare.be/privacy-policy"
+    PRIVACY_CONTACT_EMAIL = "privacy@sociare.be"
+
+    # Mail
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_DEFAULT_SENDER = ("Sociare Ledenportaal", "ledenportaal@sociare.be")
+    MAIL_SUPPRESS_SEND = False
+    # Write every mail as .eml to this folder (development, testing); None in production.
+    MAIL_FILE_DIR: str | None = None
+    # Deliver the outbox right after each commit (development, testing); production uses a worker.
+    MAIL_DELIVER_AFTER_COMMIT = True
+    MAIL_MAX_ATTEMPTS = 8
+    UNSUBSCRIBE_MAILTO = "afmelden@sociare.be"
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(0)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB: no form of the portal needs more
+    WTF_CSRF_TIME_LIMIT = 3600 * 12
+    SEND_HSTS = False
+
+    # Rate limiting (Flask-Limiter); Redis in production so processes share counts.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    # Number of trusted reverse proxies in front of the app (X-Forwarded-For hops to trust).
+    PROXY_FIX_X_FOR = 0
+
+    # Retention (privacy policy: at most five years after membership ends)
+    RETENTION_YEARS_AFTER_MEMBERSHIP = 5
+    EDUCATION_LEAVE_RETENTION_DAYS = 365
+
+    IS_PRODUCTION = False
+
+
+class DevelopmentConfig(Config):
+    """The embedded default: SQLite in instance/, mails written to instance/mail/."""
+
+    DEBUG = False
+    MAIL_SUPPRESS_SEND = True
+    MAIL_FILE_DIR = "mail"  # relative to the instance folder
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-only-secret-key"  # noqa: S105 - tests only
+    WTF_CSRF_ENABLED = False
+    MAIL_SUPPRESS_SEND = True
+    RATELIMIT_ENABLED = True
+    SERVER_NAME = "localhost"
+    PREFERRED_URL_SCHEME = "http"
+
+
+class ProductionConfig(Config):
+    IS_PRODUCTION = True
+    DEBUG = False
+    TESTING = False
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-session"
+    PREFERRED_URL_SCHEME = "https"
+    SEND_HSTS = True
+    MAIL_DELIVER_AFTER_COMMIT = False
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_name(name: str | None):
+    """Return the configuration class for a name (PORTAL_CONFIG), development by default."""
+    name = name or os.environ.get("PORTAL_CONFIG", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise SystemExit(f"Unknown PORTAL_CONFIG {name!r}; use one of {', '.join(CONFIGS)}.")

@@ -1,0 +1,5 @@
+"""The confirmation blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("confirmation", __name__)

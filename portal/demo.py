@@ -1,0 +1,263 @@
+"""Demo data for development and benchmarks: fixed demo logins plus realistic Belgian data."""
+
+import random
+import secrets
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import phonenumbers
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from portal.extensions import db
+from portal.models import (
+    Confirmation,
+    ConfirmationCampaign,
+    Contact,
+    Enrolment,
+    NewsletterList,
+    Organisation,
+    Subscription,
+    Training,
+    TrainingPeriod,
+    User,
+)
+
+DEMO_PASSWORD = "Demo-wachtwoord-2026"  # noqa: S105 - documented demo password, never production
+
+NEWSLETTER_LISTS = (
+    ("nieuwsbrief", "Nieuwsbrief", "Maandelijks overzicht van nieuws uit de sector."),
+    ("e-zine", "E-zine", "Achtergrondartikels over werkgeverschap in de socioculturele sector."),
+    ("newsflash", "Newsflash", "Dringend nieuws, bijvoorbeeld over nieuwe regelgeving."),
+    ("uitnodigingen", "Uitnodigingen", "Uitnodigingen voor vormingen, netwerkmomenten en events."),
+)
+
+
+def make_enterprise_number(rng: random.Random) -> str:
+    """A valid Belgian enterprise number: 0 + 7 digits, then 97 - (first 8 mod 97)."""
+    base = int("0" + "".join(str(rng.randint(0, 9)) for _ in range(7)).replace("0", "1", 1))
+    check = 97 - (base % 97)
+    return f"{base:08d}{check:02d}"
+
+
+def make_phone(rng: random.Random) -> str:
+    while True:
+        candidate = f"+3247{rng.randint(0, 9_999_999):07d}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(candidate)):
+            return candidate
+
+
+def ensure_newsletter_lists() -> list[NewsletterList]:
+    existing = {item.slug: item for item in db.session.scalars(select(NewsletterList))}
+    for order, (slug, name, description) in enumerate(NEWSLETTER_LISTS):
+        if slug not in existing:
+            existing[slug] = NewsletterList(
+                slug=slug, name=name, description=description, sort_order=order
+            )
+            db.session.add(existing[slug])
+    db.session.flush()
+    return sorted(existing.values(), key=lambda item: item.sort_order)
+
+
+def _subscribe_to_all(contact: Contact, lists: list[NewsletterList]) -> None:
+    now = datetime.now(UTC)
+    for newsletter_list in lists:
+        db.session.add(
+            Subscription(
+                newsletter_list=newsletter_list,
+                contact_id=contact.id,
+                is_subscribed=True,
+                opted_in_at=now,
+            )
+        )
+
+
+def add_contact(
+    organisation: Organisation,
+    lists: list[NewsletterList],
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    password_hash: str | None,
+    is_primary: bool = False,
+    function: str | None = None,
+    phone: str | None = None,
+) -> Contact:
+    contact = Contact(
+        organisation=organisation,
+        first_name=first_name,
+        last_name=last_name,
+        email=email.lower(),
+        phone=phone,
+        function=function,
+        is_primary=is_primary,
+        has_website_right=password_hash is not None,
+    )
+    db.session.add(contact)
+    db.session.flush()
+    if password_hash is not None:
+        db.session.add(
+            User(
+                email=contact.email,
+                contact=contact,
+                password_hash=password_hash,
+                password_changed_at=datetime.now(UTC),
+            )
+        )
+    if contact.has_newsletter_right:
+        _subscribe_to_all(contact, lists)
+    return contact
+
+
+def _demo_org(name: str, kbo: str, iban: str, bic: str, city: tuple[str, str]) -> Organisation:
+    return Organisation(
+        name=name,
+        enterprise_number=kbo,
+        street="Ravensteingalerij 28",
+        postal_code=city[0],
+        municipality=city[1],
+        phone="+3225112233",
+        email="info@" + name.lower().replace(" ", "") + ".be",
+        iban=iban,
+        bic=bic,
+        employee_count=12,
+        joint_committee="329.01",
+        fte=Decimal("9.5"),
+        membership_started_on=date(2015, 1, 1),
+    )
+
+
+def seed_demo(today: date | None = None) -> bool:
+    """The fixed demo set of DESIGN.md; returns False when it is already there (idempotent)."""
+    today = today or date.today()
+    if db.session.scalar(select(Contact).where(Contact.email == "primair@voorbeeld.be")):
+        return False
+    password_hash = generate_password_hash(DEMO_PASSWORD)
+    lists = ensure_newsletter_lists()
+
+    demo = _demo_org("Demo vzw", "0448444064", "BE68539007547034", "NAPABEBB", ("1000", "Brussel"))
+    second = _demo_org(
+        "Tweede Demo vzw", "0202239951", "BE71096123456769", "GKCCBEBB", ("9000", "Gent")
+    )
+    db.session.add_all([demo, second])
+    db.session.flush()
+    add_contact(demo, lists, first_name="Pia", last_name="Peeters",
+                          email="primair@voorbeeld.be", password_hash=password_hash,
+                          is_primary=True, function="Coördinator", phone="+32470123456")
+    contact = add_contact(demo, lists, first_name="Koen", last_name="Claes",
+                          email="contact@voorbeeld.be", password_hash=password_hash,
+                          function="Personeelsverantwoordelijke", phone="+32470654321")
+    add_contact(demo, lists, first_name="Sara", last_name="Janssens",
+                email="sara.janssens@voorbeeld.be", password_hash=None,
+                function="Boekhouder")
+    add_contact(second, lists, first_name="Tom", last_name="Wouters",
+                email="primair2@voorbeeld.be", password_hash=password_hash,
+                is_primary=True, function="Directeur", phone="+32471222333")
+    db.session.add(
+        User(email="medewerker@voorbeeld.be", is_staff=True, display_name="Mona Medewerker",
+             password_hash=password_hash, password_changed_at=datetime.now(UTC))
+    )
+    seed_organisations(7, seed=2026)
+
+    training = Training(
+        title="Arbeidsrecht in de socioculturele sector",
+        starts_on=today + timedelta(days=14),
+        ends_on=today + timedelta(days=42),
+        hours=Decimal("32"),
+        is_bev_recognised=True,
+        is_vov_recognised=True,
+    )
+    training.periods = [
+        TrainingPeriod(starts_on=training.starts_on,
+                       ends_on=training.starts_on + timedelta(days=7)),
+        TrainingPeriod(starts_on=training.ends_on - timedelta(days=7), ends_on=training.ends_on),
+    ]
+    db.session.add(training)
+    db.session.add(
+        Enrolment(
+            training=training,
+            contact_id=contact.id,
+            organisation_id=demo.id,
+            participant_name=contact.full_name,
+            participant_email=contact.email,
+            organisation_name=demo.name,
+            link_nonce=secrets.token_urlsafe(24),
+        )
+    )
+    year = today.year + 1 if today.month >= 9 else today.year
+    campaign = ConfirmationCampaign(year=year, deadline=date(year, 1, 31) if today.month >= 9
+                                    else today + timedelta(days=60))
+    db.session.add(campaign)
+    db.session.flush()
+    active = db.session.scalars(
+        select(Organisation).where(Organisation.membership_ended_on.is_(None))
+    )
+    for organisation in active:
+        db.session.add(Confirmation(campaign=campaign, organisation_id=organisation.id,
+                                    invited_at=datetime.now(UTC)))
+    db.session.commit()
+    return True
+
+
+def seed_organisations(total: int, seed: int = 900, big_roster: int = 50) -> int:
+    """Add realistic organisations until there are `total`; the first new one gets a big roster.
+
+    Uses Faker (nl_BE) for names and addresses, valid IBANs, KBO and phone numbers.
+    """
+    from faker import Faker
+
+    existing = db.session.scalar(select(func.count(Organisation.id))) or 0
+    to_add = max(0, total - existing)
+    if not to_add:
+        return 0
+    fake = Faker("nl_BE")
+    fake.seed_instance(seed + existing)
+    rng = random.Random(seed + existing)
+    lists = ensure_newsletter_lists()
+    used_kbo = set(db.session.scalars(select(Organisation.enterprise_number)))
+    used_email = set(db.session.scalars(select(Contact.email)))
+    forms = ("vzw", "vzw", "vzw", "ivzw")
+    for index in range(to_add):
+        kbo = make_enterprise_number(rng)
+        while kbo in used_kbo:
+            kbo = make_enterprise_number(rng)
+        used_kbo.add(kbo)
+        name = f"{fake.last_name()} {rng.choice(('Cultuur', 'Jeugd', 'Vorming', 'Sport', 'Kunst'))}"
+        organisation = Organisation(
+            name=f"{name} {rng.choice(forms)}",
+            enterprise_number=kbo,
+            street=fake.street_address(),
+            postal_code=str(fake.postcode()),
+            municipality=fake.city(),
+            phone=make_phone(rng),
+            email=f"info@org{existing + index + 1}.example.be",
+            iban=fake.iban(),
+            employee_count=rng.randint(1, 120),
+            joint_committee=rng.choice(("329.01", "329.02", "329.03", "304", "200")),
+            fte=Decimal(rng.randint(5, 900)) / 10,
+            membership_started_on=date(rng.randint(1995, 2024), 1, 1),
+        )
+        db.session.add(organisation)
+        db.session.flush()
+        size = big_roster if index == 0 and big_roster else rng.randint(1, 6)
+        for position in range(size):
+            email = f"{fake.user_name()}{rng.randint(1, 99999)}@org{organisation.id}.example.be"
+            while email in used_email:
+                email = f"x{rng.randint(1, 10**9)}@org{organisation.id}.example.be"
+            used_email.add(email)
+            add_contact(
+                organisation,
+                lists,
+                first_name=fake.first_name(),
+                last_name=fake.last_name(),
+                email=email,
+                password_hash=None,
+                is_primary=position == 0,
+                function=rng.choice(("Coördinator", "Directeur", "Boekhouder", "Medewerker")),
+                phone=make_phone(rng),
+            )
+        if index % 100 == 99:
+            db.session.commit()
+    db.session.commit()
+    return to_add

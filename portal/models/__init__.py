@@ -1,0 +1,39 @@
+"""All models, imported from one place so Alembic and the blueprints see the same metadata."""
+
+from portal.models.audit import AuditEvent, DataBreach, OutboxMail, breach_organisations
+from portal.models.base import Base, utcnow
+from portal.models.confirmation import Confirmation, ConfirmationCampaign
+from portal.models.education_leave import (
+    EDUCATION_LEAVE_FIELDS,
+    AttestationDelivery,
+    Enrolment,
+    Training,
+    TrainingPeriod,
+)
+from portal.models.newsletter import ConsentRecord, NewsletterList, Subscriber, Subscription
+from portal.models.organisation import Contact, Organisation, PrimaryTransfer
+from portal.models.user import User
+
+__all__ = [
+    "EDUCATION_LEAVE_FIELDS",
+    "AttestationDelivery",
+    "AuditEvent",
+    "Base",
+    "Confirmation",
+    "ConfirmationCampaign",
+    "ConsentRecord",
+    "Contact",
+    "DataBreach",
+    "Enrolment",
+    "NewsletterList",
+    "Organisation",
+    "OutboxMail",
+    "PrimaryTransfer",
+    "Subscriber",
+    "Subscription",
+    "Training",
+    "TrainingPeriod",
+    "User",
+    "breach_organisations",
+    "utcnow",
+]

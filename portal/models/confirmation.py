@@ -1,0 +1,59 @@
+"""Annual data confirmation: a campaign per year and one confirmation per organisation."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, utcnow
+from portal.models.organisation import Organisation
+
+
+class ConfirmationCampaign(Base):
+    __tablename__ = "confirmation_campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    deadline: Mapped[date]
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    closed_at: Mapped[datetime | None]
+
+    confirmations: Mapped[list["Confirmation"]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Confirmation(Base):
+    """The state of one organisation in one campaign."""
+
+    __tablename__ = "confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("confirmation_campaigns.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    invited_at: Mapped[datetime | None]
+    last_reminded_at: Mapped[datetime | None]
+    final_reminder_at: Mapped[datetime | None]
+    # Steps of the guided flow already done, and contacts marked "nog juist" (resume support).
+    progress: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What changed during the flow: field names and counts only, never values.
+    changes: Mapped[list] = mapped_column(JSON, default=list)
+    confirmed_at: Mapped[datetime | None] = mapped_column(index=True)
+    confirmed_by_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    confirmed_by_name: Mapped[str | None] = mapped_column(String(200))
+    # Lease for mailing workers that may run twice at once.
+    mailing_lease_until: Mapped[datetime | None]
+
+    campaign: Mapped[ConfirmationCampaign] = relationship(back_populates="confirmations")
+    organisation: Mapped[Organisation] = relationship()
+
+    __table_args__ = (UniqueConstraint("campaign_id", "organisation_id"),)

@@ -1,0 +1,99 @@
+"""Newsletter lists, public subscribers, subscriptions and the append-only consent log."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, utcnow
+
+
+class NewsletterList(Base):
+    __tablename__ = "newsletter_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(100))  # shown as is: list names are data, in Dutch
+    description: Mapped[str | None] = mapped_column(String(300))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class Subscriber(Base):
+    """Somebody outside the member organisations who signed up on the public form."""
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("email", name="uq_subscribers_email"),
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+    )
+
+
+class Subscription(Base):
+    """Whether one contact or subscriber receives one list."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(
+        ForeignKey("newsletter_lists.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    subscriber_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    is_subscribed: Mapped[bool] = mapped_column(default=True)
+    opted_in_at: Mapped[datetime | None]
+    opted_out_at: Mapped[datetime | None]
+
+    newsletter_list: Mapped[NewsletterList] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "(contact_id IS NULL) <> (subscriber_id IS NULL)", name="one_person"
+        ),
+        UniqueConstraint("list_id", "contact_id", name="uq_subscriptions_list_contact"),
+        UniqueConstraint("list_id", "subscriber_id", name="uq_subscriptions_list_subscriber"),
+    )
+
+
+class ConsentRecord(Base):
+    """One given or withdrawn consent. Rows are only ever appended, never edited."""
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    subscriber_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    enrolment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(50))  # e.g. newsletter:e-zine, education_leave
+    action: Mapped[str] = mapped_column(String(10))  # given | withdrawn
+    channel: Mapped[str] = mapped_column(String(30))  # web_form | mail_link | primary_contact | ...
+    text_version: Mapped[str] = mapped_column(String(64))  # hash of the exact text shown
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("action IN ('given', 'withdrawn')", name="action"),
+        CheckConstraint(
+            "(CASE WHEN contact_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN subscriber_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN enrolment_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_subject",
+        ),
+    )

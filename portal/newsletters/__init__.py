@@ -1,0 +1,5 @@
+"""The newsletters blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("newsletters", __name__)

@@ -1,0 +1,5 @@
+"""The privacy blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("privacy", __name__)

@@ -1,0 +1,164 @@
+"""Access control: deny by default, organisation scoping, safe redirects, security headers."""
+
+import functools
+from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+from sqlalchemy import select
+
+from portal.extensions import db
+
+# Endpoints reachable without logging in. Blueprints add theirs with @public_endpoint.
+PUBLIC_ENDPOINTS: set[str] = {"static"}
+
+
+def public_endpoint(view: Callable) -> Callable:
+    """Mark a view as reachable without a login (registered by its endpoint name)."""
+    view._public = True  # noqa: SLF001
+    return view
+
+
+def current_org_id() -> int:
+    """The organisation of the logged-in contact; staff and anonymous users have none (404)."""
+    if not current_user.is_authenticated or current_user.organisation_id is None:
+        abort(404)
+    return current_user.organisation_id
+
+
+def get_scoped_or_404(model, object_id: int):
+    """Load a member-data object of the current user's organisation, or 404 (never 403)."""
+    column = model.id if model.__name__ == "Organisation" else model.organisation_id
+    obj = db.session.scalar(
+        select(model).where(model.id == object_id, column == current_org_id())
+    )
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def primary_required(view: Callable) -> Callable:
+    """Only the primary contact of an organisation may use this view (403 otherwise)."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if not current_user.is_primary_contact:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def contact_required(view: Callable) -> Callable:
+    """Views about one's own organisation: contacts only, staff get 403."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if current_user.contact is None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def staff_required(view: Callable) -> Callable:
+    """Back-office views: staff only (403 for everybody else)."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if not current_user.is_staff:
+            abort(403)
+        check = current_app.config.get("STAFF_ACCESS_CHECK")
+        if check is not None:
+            response = check()
+            if response is not None:
+                return response
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    """Only a path on this site: no scheme, no host, no backslash or control tricks."""
+    if not target or not isinstance(target, str):
+        return False
+    if target != target.strip() or any(ord(ch) < 32 or ch == "\\" for ch in target):
+        return False
+    if "%5c" in target.lower() or "%2f%2f" in target.lower():
+        return False
+    parts = urlsplit(target)
+    return (
+        not parts.scheme
+        and not parts.netloc
+        and target.startswith("/")
+        and not target.startswith("//")
+    )
+
+
+def safe_next(default_endpoint: str = "public.dashboard") -> str:
+    """The `next` parameter when it is a local path, otherwise the default page."""
+    target = request.values.get("next")
+    return target if is_safe_redirect(target) else url_for(default_endpoint)
+
+
+def _enforce_login_and_session_lifetime():
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # 404 follows
+    view = current_app.view_functions.get(endpoint)
+    is_public = endpoint in PUBLIC_ENDPOINTS or getattr(view, "_public", False)
+
+    if current_user.is_authenticated:
+        now = datetime.now(UTC).timestamp()
+        idle = current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+        lifetime = current_app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds()
+        started = session.get("_started", now)
+        last_seen = session.get("_last_seen", now)
+        if now - last_seen > idle or now - started > lifetime:
+            logout_user()
+            session.clear()
+            if not is_public:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?"),
+                                        expired=1))
+        else:
+            session.setdefault("_started", now)
+            session["_last_seen"] = now
+    if is_public or current_user.is_authenticated:
+        return None
+    return current_app.login_manager.unauthorized()
+
+
+PERSONAL_DATA_EXEMPT = {"static", "public.healthz"}
+
+
+def _security_headers(response):
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+    response.headers.setdefault("Content-Security-Policy", csp)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("SEND_HSTS"):
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
+    if request.endpoint not in PERSONAL_DATA_EXEMPT:
+        # Pages may hold personal data: never keep them in a (shared) cache.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_enforce_login_and_session_lifetime)
+    app.after_request(_security_headers)

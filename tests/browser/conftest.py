@@ -1,0 +1,177 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against a real WSGI server.
+
+Every page a journey reaches is passed to `check_page`, which runs axe-core (WCAG 2.1 A/AA),
+checks the 375 px phone width, keeps a screenshot and saves the HTML; the Nu Html Checker
+validates all saved pages in one run at the end of the session.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from portal.demo import seed_demo
+from portal.extensions import db
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules/axe-core/axe.min.js"
+VNU = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
+ARTIFACTS = ROOT / "test-artifacts/browser"
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        "browser tests skipped: /usr/bin/chromium is missing (apt-get install chromium)",
+        allow_module_level=True,
+    )
+if not AXE.exists():
+    pytest.skip("browser tests skipped: node_modules/axe-core is missing (npm ci)",
+                allow_module_level=True)
+
+
+class PageChecks:
+    """What the session checked, for the closing summary line."""
+
+    pages = 0
+    violations: list[str] = []
+    html_files: list[Path] = []
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # The portal's CSP forbids inline scripts; only the test's axe injection bypasses it.
+    return {**browser_context_args, "bypass_csp": True, "locale": "nl-BE"}
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on 127.0.0.1 by werkzeug in a thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def demo_site(app, live_server):
+    """The live server with the documented demo data seeded."""
+    app.config["BASE_URL"] = live_server
+    seed_demo()
+    db.session.remove()
+    return live_server
+
+
+@pytest.fixture
+def mails(app):
+    """Reads the .eml files the portal wrote, newest last."""
+    from email import policy
+    from email.parser import BytesParser
+
+    folder = Path(app.config["MAIL_FILE_DIR"])
+
+    def read_all():
+        messages = []
+        for path in sorted(folder.glob("*.eml")):
+            messages.append(BytesParser(policy=policy.default).parsebytes(path.read_bytes()))
+        return messages
+
+    return read_all
+
+
+def link_in(message, pattern: str) -> str:
+    """The first link in a mail's text that matches `pattern` (a regex on the path)."""
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    match = re.search(r"https?://\S*" + pattern + r"\S*", body)
+    assert match, f"no link matching {pattern!r} in mail {message['Subject']!r}"
+    return match.group(0).rstrip(".,)")
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def check_page(page, name: str) -> None:
+    """axe-core WCAG 2.1 A/AA on the page as it is now, phone width, screenshots, HTML."""
+    slug = _slug(name)
+    html_dir = ARTIFACTS / "html"
+    shots = ARTIFACTS / "screenshots"
+    html_dir.mkdir(parents=True, exist_ok=True)
+    shots.mkdir(parents=True, exist_ok=True)
+    html_path = html_dir / f"{slug}.html"
+    html_path.write_text(page.content(), "utf-8")
+    PageChecks.html_files.append(html_path)
+
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: "tag",
+             values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})"""
+    )
+    problems = [
+        f"{name}: {v['id']} ({v['impact']}) on {n['target']}"
+        for v in result["violations"] for n in v["nodes"]
+    ]
+    PageChecks.pages += 1
+    PageChecks.violations.extend(problems)
+    page.screenshot(path=str(shots / f"{slug}-desktop.png"), full_page=True)
+
+    size = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 800})
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=str(shots / f"{slug}-phone.png"), full_page=True)
+    if size:
+        page.set_viewport_size(size)
+    assert problems == [], "accessibility violations:\n" + "\n".join(problems)
+    assert scroll_width <= 375, f"{name}: {scroll_width}px wide at a 375px phone width"
+
+
+def validate_html(files: list[Path]) -> list[str]:
+    """Nu Html Checker errors for the given files (one Java run for all)."""
+    if not files or not VNU.exists() or not shutil.which("java"):
+        return []
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout",
+         *map(str, files)],
+        capture_output=True, text=True, check=False,
+    )
+    report = json.loads(run.stdout or '{"messages": []}')
+    return [f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']}"
+            for m in report["messages"] if m.get("type") == "error"]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not PageChecks.pages:
+        return
+    errors = validate_html(sorted(set(PageChecks.html_files)))
+    session.config._browser_summary = (  # noqa: SLF001
+        f"browser: {PageChecks.pages} pages checked, {len(PageChecks.violations)} "
+        f"accessibility violations, {len(errors)} HTML errors "
+        f"(screenshots in {ARTIFACTS / 'screenshots'})"
+    )
+    session.config._browser_html_errors = errors  # noqa: SLF001
+    if errors:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    summary = getattr(config, "_browser_summary", None)
+    if summary:
+        for error in getattr(config, "_browser_html_errors", [])[:50]:
+            terminalreporter.write_line(f"HTML error: {error}")
+        terminalreporter.write_line(summary)

@@ -1,0 +1,145 @@
+"""Shared fixtures: a fresh app per test on SQLite (or PostgreSQL via TEST_DATABASE_URL)."""
+
+import contextvars
+import os
+import time
+
+import pytest
+from flask.testing import FlaskClient
+from flask_mail import email_dispatched
+from sqlalchemy import text
+
+from portal import create_app
+from portal.extensions import db, login_manager
+from tests import factories
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    """Build the schema once per run; tests wipe the rows after themselves."""
+    app = create_app({"PORTAL_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+class FreshContextClient(FlaskClient):
+    """Runs each request in its own app context, as a real server does.
+
+    Without this, a request would reuse the test's app context and share its `g` (the
+    logged-in user) and its database session across requests.
+    """
+
+    def open(self, *args, **kwargs):
+        from flask import has_app_context
+
+        if has_app_context():
+            db.session.rollback()  # only committed data is visible to "another process"
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def wipe_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+def make_test_app(database_url: str, tmp_path, **overrides):
+    config = {
+        "PORTAL_CONFIG": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_FILE_DIR": str(tmp_path / "mail"),
+    }
+    config.update(overrides)
+    app = create_app(config)
+    app.test_client_class = FreshContextClient
+    return app
+
+
+@pytest.fixture
+def app(_schema, database_url, tmp_path):
+    """The app with an app context pushed, so tests can use db.session and services."""
+    app = make_test_app(database_url, tmp_path)
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        wipe_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app):
+    """Every mail delivered during the test (flask_mail.Message objects)."""
+    messages = []
+
+    def record(app, message, **extra):
+        messages.append(message)
+
+    email_dispatched.connect(record)
+    yield messages
+    email_dispatched.disconnect(record)
+
+
+def log_in(client, user) -> None:
+    """Put `user` in the client's session as flask-login would after a real login."""
+    app = client.application
+    with app.test_request_context(environ_base=client.environ_base):
+        identifier = login_manager._session_identifier_generator()
+    now = time.time()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session["_id"] = identifier
+        session["_started"] = now
+        session["_last_seen"] = now
+
+
+@pytest.fixture
+def login_as(client):
+    def login(user):
+        log_in(client, user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def make_org(app):
+    return factories.make_org
+
+
+@pytest.fixture
+def make_contact(app):
+    return factories.make_contact
+
+
+@pytest.fixture
+def make_staff(app):
+    return factories.make_staff
