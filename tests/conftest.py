@@ -94,13 +94,41 @@ def client(app):
     return app.test_client()
 
 
+class Outbox(list):
+    """Mails delivered during the test. Reading it first delivers what is committed and queued,
+    as the app does after every request, so service-level tests see their mails too."""
+
+    def _deliver(self):
+        from portal.email import deliver_if_ready
+
+        deliver_if_ready()
+
+    def __len__(self):
+        self._deliver()
+        return super().__len__()
+
+    def __getitem__(self, index):
+        self._deliver()
+        return super().__getitem__(index)
+
+    def __iter__(self):
+        self._deliver()
+        return super().__iter__()
+
+    def __eq__(self, other):
+        self._deliver()
+        return list(super().__iter__()) == other
+
+    __hash__ = None
+
+
 @pytest.fixture
 def outbox(app):
     """Every mail delivered during the test (flask_mail.Message objects)."""
-    messages = []
+    messages = Outbox()
 
     def record(app, message, **extra):
-        messages.append(message)
+        list.append(messages, message)
 
     email_dispatched.connect(record)
     yield messages

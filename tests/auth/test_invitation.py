@@ -1,0 +1,95 @@
+"""A contact given the website right is invited by mail and sets a first password once."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+from sqlalchemy import select
+
+from portal.auth import services
+from portal.extensions import db
+from portal.models import User
+
+GOOD_PASSWORD = "fietsen langs de schelde in mei"
+
+
+def _invite_new_contact(make_org, make_contact, **kwargs):
+    organisation = make_org()
+    inviter = make_contact(organisation, primary=True)
+    contact = make_contact(organisation, website=False, email="nieuw@organisatie.be", **kwargs)
+    contact.has_website_right = True
+    services.apply_website_right(contact, inviter.user)
+    db.session.commit()
+    return contact
+
+
+def _link(message) -> str:
+    return re.search(r"https?://\S+/uitnodiging/\S+", message.body).group(0)
+
+
+def test_giving_the_website_right_mails_an_invitation(make_org, make_contact, outbox):
+    contact = _invite_new_contact(make_org, make_contact)
+    assert contact.user is not None and contact.user.password_hash is None
+    assert len(outbox) == 1
+    message = outbox[0]
+    assert message.recipients == ["nieuw@organisatie.be"]
+    assert message.subject == "Je toegang tot het ledenportaal van Sociare"
+    assert "Kies je wachtwoord via deze link" in message.body
+    assert "List-Unsubscribe" not in message.extra_headers
+
+
+def test_the_invitation_link_sets_a_password_once(client, make_org, make_contact, outbox):
+    _invite_new_contact(make_org, make_contact)
+    link = _link(outbox[0]).replace("http://localhost", "")
+    page = client.get(link).get_data(as_text=True)
+    assert "Kies je wachtwoord" in page
+    response = client.post(link, data={"password": GOOD_PASSWORD,
+                                       "password_again": GOOD_PASSWORD})
+    assert response.headers["Location"] == "/"
+    assert "Welkom" in client.get("/").get_data(as_text=True)
+    client.post("/afmelden")
+    again = client.get(link)
+    assert again.status_code == 400
+    assert "niet (meer) geldig" in again.get_data(as_text=True)
+    login = client.post("/aanmelden", data={"email": "nieuw@organisatie.be",
+                                            "password": GOOD_PASSWORD})
+    assert login.headers["Location"] == "/"
+
+
+def test_a_short_password_is_refused_in_dutch(client, make_org, make_contact, outbox):
+    _invite_new_contact(make_org, make_contact)
+    link = _link(outbox[0]).replace("http://localhost", "")
+    response = client.post(link, data={"password": "kort", "password_again": "kort"})
+    assert "Gebruik minstens 15 tekens" in response.get_data(as_text=True)
+    user = db.session.scalar(select(User).where(User.email == "nieuw@organisatie.be"))
+    assert user.password_hash is None
+
+
+def test_the_invitation_expires_after_seven_days(client, make_org, make_contact, outbox):
+    _invite_new_contact(make_org, make_contact)
+    link = _link(outbox[0]).replace("http://localhost", "")
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=7, minutes=1)):
+        response = client.get(link)
+    assert response.status_code == 400
+    assert "verlopen" in response.get_data(as_text=True)
+
+
+def test_a_new_invitation_replaces_the_old_link(client, make_org, make_contact, outbox):
+    contact = _invite_new_contact(make_org, make_contact)
+    first = _link(outbox[0]).replace("http://localhost", "")
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=5)):
+        services.invite(contact.user, None)
+        db.session.commit()
+        second = _link(outbox[1]).replace("http://localhost", "")
+    assert client.get(first).status_code == 400
+    assert client.get(second).status_code == 200
+
+
+def test_taking_the_website_right_away_ends_the_sessions(login_as, make_org, make_contact):
+    contact = make_contact(make_org())
+    client = login_as(contact.user)
+    assert client.get("/").status_code == 200
+    contact.has_website_right = False
+    services.apply_website_right(contact, None)
+    db.session.commit()
+    assert client.get("/").status_code == 302
