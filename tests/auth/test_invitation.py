@@ -81,8 +81,8 @@ def test_a_new_invitation_replaces_the_old_link(client, make_org, make_contact, 
         services.invite(contact.user, None)
         db.session.commit()
         second = _link(outbox[1]).replace("http://localhost", "")
-    assert client.get(first).status_code == 400
-    assert client.get(second).status_code == 200
+        assert client.get(first).status_code == 400
+        assert client.get(second).status_code == 200
 
 
 def test_taking_the_website_right_away_ends_the_sessions(login_as, make_org, make_contact):
