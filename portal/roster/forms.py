@@ -1,0 +1,48 @@
+"""The contact form, also used in step 2 of the annual confirmation."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.validators import EmailAddress, PhoneNumber, PlainText, clean_text
+
+TEXT = [clean_text]
+
+
+class ContactDetailsForm(FlaskForm):
+    """What a contact may correct about themself: not their email or rights."""
+
+    version = HiddenField()
+    first_name = StringField(_l("First name"), filters=TEXT,
+                             validators=[DataRequired(_l("Fill in the first name.")),
+                                         Length(max=100), PlainText()])
+    last_name = StringField(_l("Last name"), filters=TEXT,
+                            validators=[DataRequired(_l("Fill in the last name.")),
+                                        Length(max=100), PlainText()])
+    phone = StringField(_l("Professional phone"), filters=TEXT, render_kw={"type": "tel"},
+                        validators=[Optional(), Length(max=30), PhoneNumber()])
+    function = StringField(_l("Function"), filters=TEXT,
+                           validators=[Optional(), Length(max=100), PlainText()])
+    submit = SubmitField(_l("Save"))
+
+    DATA_FIELDS = ("first_name", "last_name", "phone", "function")
+
+    def data_for_service(self) -> dict:
+        return {name: self[name].data for name in self.DATA_FIELDS}
+
+
+class ContactForm(ContactDetailsForm):
+    """A contact as the primary contact manages it: details, email and access rights."""
+
+    email = EmailField(_l("Professional email address"), filters=TEXT,
+                       validators=[DataRequired(_l("Fill in the email address.")),
+                                   Length(max=254), EmailAddress()])
+    has_advice_right = BooleanField(_l("May ask the advice service questions"))
+    has_newsletter_right = BooleanField(_l("Receives newsletters and invitations"))
+    has_website_right = BooleanField(
+        _l("May log in to the member portal"),
+        description=_l("The person gets a mail with a link to choose a password."))
+
+    DATA_FIELDS = ("first_name", "last_name", "email", "phone", "function",
+                   "has_advice_right", "has_newsletter_right", "has_website_right")
