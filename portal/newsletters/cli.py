@@ -1,0 +1,38 @@
+"""`flask newsletter send LIST SUBJECT FILE`: a mailing to the current subscribers of a list."""
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from portal.errors import PolicyError
+
+
+@click.group("newsletter")
+def newsletter_group() -> None:
+    """Newsletter mailings."""
+
+
+@newsletter_group.command("send")
+@click.argument("list_slug", metavar="LIST")
+@click.argument("subject")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--batch-size", type=click.IntRange(1, 5000), default=200, show_default=True,
+              help="Mails queued (and committed) per batch.")
+@with_appcontext
+def send_command(list_slug: str, subject: str, file: Path, batch_size: int) -> None:
+    """Send FILE (plain text, UTF-8) with SUBJECT to everyone who receives LIST now."""
+    from portal.email import deliver_if_ready
+    from portal.newsletters.services import send_mailing
+
+    try:
+        body = file.read_text("utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException("FILE must be UTF-8 text.")
+    try:
+        mailing = send_mailing(list_slug, subject, body, batch_size=batch_size,
+                               after_batch=deliver_if_ready)
+    except PolicyError as error:
+        raise click.ClickException(str(error.message))
+    click.echo(f"Mailing {mailing.id}: {mailing.recipient_count} mails queued "
+               f"for list {list_slug}.")
