@@ -97,3 +97,9 @@ class SignUpForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Confirm my subscription"))
+
+
+# Babel skips folders whose name starts with "_", so the two strings of
+# templates/_macros/forms.html are never extracted and would show in English on every form
+# error. Marked here so they reach the catalog until babel.cfg or the macro folder changes.
+_MACRO_STRINGS = (_l("Please correct the following:"), _l("Save"))
