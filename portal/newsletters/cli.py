@@ -36,3 +36,28 @@ def send_command(list_slug: str, subject: str, file: Path, batch_size: int) -> N
         raise click.ClickException(str(error.message))
     click.echo(f"Mailing {mailing.id}: {mailing.recipient_count} mails queued "
                f"for list {list_slug}.")
+
+
+@newsletter_group.command("ensure-lists")
+@with_appcontext
+def ensure_lists_command() -> None:
+    """Create the four standard lists (nieuwsbrief, e-zine, newsflash, uitnodigingen)."""
+    from portal.newsletters.services import ensure_default_lists
+
+    click.echo(f"{ensure_default_lists()} lists added.")
+
+
+@newsletter_group.command("add-list")
+@click.argument("slug")
+@click.argument("name")
+@click.option("--description", default=None, help="One sentence in Dutch, shown to readers.")
+@with_appcontext
+def add_list_command(slug: str, name: str, description: str | None) -> None:
+    """Add a list SLUG shown as NAME (Dutch); contacts with the right receive it by default."""
+    from portal.newsletters.services import add_list
+
+    try:
+        newsletter_list = add_list(slug, name, description)
+    except PolicyError as error:
+        raise click.ClickException(str(error.message))
+    click.echo(f"List {newsletter_list.slug} added.")

@@ -150,6 +150,41 @@ def subscribed_list_ids(person: Person) -> set[int]:
     return {list_id for list_id, row in subscriptions_of(person).items() if row.is_subscribed}
 
 
+def add_list(slug: str, name: str, description: str | None = None) -> NewsletterList:
+    """A new list (data, not code). Contacts with the newsletter right receive it by default."""
+    slug = slug.strip().lower()
+    if not slug or not all(ch.isalnum() or ch == "-" for ch in slug) or len(slug) > 50:
+        raise PolicyError(_("Use only lower-case letters, digits and hyphens for the list code."))
+    if db.session.scalar(select(NewsletterList).where(NewsletterList.slug == slug)):
+        raise PolicyError(_("A list with this code already exists."))
+    last = max((item.sort_order for item in db.session.scalars(select(NewsletterList))),
+               default=-1)
+    newsletter_list = NewsletterList(slug=slug, name=name.strip(), description=description,
+                                     sort_order=last + 1)
+    db.session.add(newsletter_list)
+    db.session.flush()
+    version = text_version(RIGHT_TEXT)
+    contacts = db.session.scalars(select(Contact).where(Contact.has_newsletter_right.is_(True)))
+    for contact in contacts:
+        _switch(Person(contact=contact), newsletter_list, None, True, CHANNEL_PRIMARY_CONTACT,
+                version)
+    db.session.commit()
+    return newsletter_list
+
+
+def ensure_default_lists() -> int:
+    """The four lists of the privacy policy, for a new installation. -> how many were added."""
+    from portal.demo import NEWSLETTER_LISTS
+
+    existing = set(db.session.scalars(select(NewsletterList.slug)))
+    added = 0
+    for slug, name, description in NEWSLETTER_LISTS:
+        if slug not in existing:
+            add_list(slug, name, description)
+            added += 1
+    return added
+
+
 # --- consent log -------------------------------------------------------------------------
 
 

@@ -199,3 +199,23 @@ def test_retention_erases_sign_ups_never_confirmed(app, lists):
     services.erase_unconfirmed_sign_ups(date.today(), dry_run=False)
     assert set(db.session.scalars(select(Subscriber.email))) == {"vers@extern.be",
                                                                  "ok@extern.be"}
+
+
+def test_staff_add_a_list_later_and_contacts_with_the_right_receive_it(app, make_org,
+                                                                       make_contact):
+    runner = app.test_cli_runner()
+    assert "4 lists added" in runner.invoke(args=["newsletter", "ensure-lists"]).output
+    assert "0 lists added" in runner.invoke(args=["newsletter", "ensure-lists"]).output
+    org = make_org()
+    reader = make_contact(org)
+    no_right = make_contact(org, newsletters=False)
+    result = runner.invoke(args=["newsletter", "add-list", "vormingen", "Vormingen",
+                                 "--description", "Nieuwe vormingen."])
+    assert result.exit_code == 0, result.output
+    assert "vormingen" in subscribed_slugs(reader)
+    assert subscribed_slugs(no_right) == set()
+    assert current_subscribers("vormingen") == [(reader.email, reader.full_name)]
+    again = runner.invoke(args=["newsletter", "add-list", "vormingen", "Dubbel"])
+    assert again.exit_code != 0 and "bestaat al" in again.output
+    bad = runner.invoke(args=["newsletter", "add-list", "Met spatie", "X"])
+    assert bad.exit_code != 0

@@ -89,6 +89,12 @@ def test_one_click_post_works_without_session_or_csrf_and_is_idempotent(
         assert "Je bent afgemeld" in response.get_data(as_text=True)
     assert subscribed_slugs(contact) == ALL - {"newsflash"}
     assert consent_log(contact) == [("newsletter:newsflash", "withdrawn", "mail_link")]
+    # Mail clients may send the same body as multipart/form-data (RFC 8058, section 3.1).
+    response = client.post(_link(contact, lists["e-zine"]),
+                           data={"List-Unsubscribe": "One-Click"},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert subscribed_slugs(contact) == ALL - {"newsflash", "e-zine"}
 
 
 def test_other_posts_still_need_csrf(app, lists, make_org, make_contact, login_as):
