@@ -50,7 +50,7 @@ test: translations lint node_modules/.installed
 	$(BIN)/python -m pytest
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel extract --ignore-dirs='.*' -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 test-postgres:

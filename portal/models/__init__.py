@@ -10,7 +10,15 @@ from portal.models.education_leave import (
     Training,
     TrainingPeriod,
 )
-from portal.models.newsletter import ConsentRecord, NewsletterList, Subscriber, Subscription
+from portal.models.newsletter import (
+    ConsentRecord,
+    ConsentText,
+    Mailing,
+    NewsletterKey,
+    NewsletterList,
+    Subscriber,
+    Subscription,
+)
 from portal.models.organisation import Contact, Organisation, PrimaryTransfer
 from portal.models.user import User
 
@@ -22,9 +30,12 @@ __all__ = [
     "Confirmation",
     "ConfirmationCampaign",
     "ConsentRecord",
+    "ConsentText",
     "Contact",
     "DataBreach",
     "Enrolment",
+    "Mailing",
+    "NewsletterKey",
     "NewsletterList",
     "Organisation",
     "OutboxMail",

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
@@ -55,6 +55,9 @@ class Subscription(Base):
     is_subscribed: Mapped[bool] = mapped_column(default=True)
     opted_in_at: Mapped[datetime | None]
     opted_out_at: Mapped[datetime | None]
+    # Why it is off: "own" (the person's choice, never overruled) or "no_right" (the primary
+    # contact took the newsletter right away; it comes back on when the right returns).
+    opt_out_reason: Mapped[str | None] = mapped_column(String(20))
 
     newsletter_list: Mapped[NewsletterList] = relationship()
 
@@ -97,3 +100,55 @@ class ConsentRecord(Base):
             name="one_subject",
         ),
     )
+
+
+class NewsletterKey(Base):
+    """A random per-person secret inside every unsubscribe link.
+
+    Links carry this secret (signed), never a database id, so they cannot be guessed and keep
+    working after later mailings.
+    """
+
+    __tablename__ = "newsletter_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), unique=True
+    )
+    subscriber_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), unique=True
+    )
+    secret: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(
+            "(contact_id IS NULL) <> (subscriber_id IS NULL)", name="one_person"
+        ),
+    )
+
+
+class ConsentText(Base):
+    """The exact text a person saw, stored once under its hash (ConsentRecord.text_version)."""
+
+    __tablename__ = "consent_texts"
+
+    text_version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Mailing(Base):
+    """One list mailing: what went to how many; never who (that is in nobody's interest)."""
+
+    __tablename__ = "mailings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(
+        ForeignKey("newsletter_lists.id", ondelete="CASCADE"), index=True
+    )
+    subject: Mapped[str] = mapped_column(String(300))
+    recipient_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    newsletter_list: Mapped[NewsletterList] = relationship()

@@ -1,5 +1,36 @@
-"""The newsletters blueprint."""
+"""Newsletters: own subscriptions, unsubscribe links, public sign-up, mailings and export."""
 
-from flask import Blueprint
+from flask import Blueprint, render_template
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from portal.navigation import add_dashboard_panel, add_nav_item
 
 bp = Blueprint("newsletters", __name__)
+
+
+def _dashboard_panel(user):
+    if user.contact is None:
+        return None
+    from portal.newsletters import services
+
+    person = services.Person(contact=user.contact)
+    subscribed = services.subscribed_list_ids(person)
+    lists = services.active_lists()
+    return Markup(render_template(  # noqa: S704 - autoescaped template output
+        "newsletters/_panel.html", contact=user.contact,
+        receiving=[item for item in lists if item.id in subscribed],
+        total=len(lists),
+    ))
+
+
+add_nav_item("newsletters.preferences", _l("Newsletters"),
+             is_visible=lambda user: user.contact is not None, order=40)
+add_nav_item("newsletters.staff_lists", _l("Newsletters"),
+             is_visible=lambda user: user.is_staff, order=80)
+add_dashboard_panel(_dashboard_panel, order=40)
+
+from portal.newsletters import views  # noqa: E402,F401
+from portal.newsletters.cli import newsletter_group  # noqa: E402
+
+cli_groups = (newsletter_group,)

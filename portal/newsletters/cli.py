@@ -1,0 +1,63 @@
+"""`flask newsletter send LIST SUBJECT FILE`: a mailing to the current subscribers of a list."""
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from portal.errors import PolicyError
+
+
+@click.group("newsletter")
+def newsletter_group() -> None:
+    """Newsletter mailings."""
+
+
+@newsletter_group.command("send")
+@click.argument("list_slug", metavar="LIST")
+@click.argument("subject")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--batch-size", type=click.IntRange(1, 5000), default=200, show_default=True,
+              help="Mails queued (and committed) per batch.")
+@with_appcontext
+def send_command(list_slug: str, subject: str, file: Path, batch_size: int) -> None:
+    """Send FILE (plain text, UTF-8) with SUBJECT to everyone who receives LIST now."""
+    from portal.email import deliver_if_ready
+    from portal.newsletters.services import send_mailing
+
+    try:
+        body = file.read_text("utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException("FILE must be UTF-8 text.")
+    try:
+        mailing = send_mailing(list_slug, subject, body, batch_size=batch_size,
+                               after_batch=deliver_if_ready)
+    except PolicyError as error:
+        raise click.ClickException(str(error.message))
+    click.echo(f"Mailing {mailing.id}: {mailing.recipient_count} mails queued "
+               f"for list {list_slug}.")
+
+
+@newsletter_group.command("ensure-lists")
+@with_appcontext
+def ensure_lists_command() -> None:
+    """Create the four standard lists (nieuwsbrief, e-zine, newsflash, uitnodigingen)."""
+    from portal.newsletters.services import ensure_default_lists
+
+    click.echo(f"{ensure_default_lists()} lists added.")
+
+
+@newsletter_group.command("add-list")
+@click.argument("slug")
+@click.argument("name")
+@click.option("--description", default=None, help="One sentence in Dutch, shown to readers.")
+@with_appcontext
+def add_list_command(slug: str, name: str, description: str | None) -> None:
+    """Add a list SLUG shown as NAME (Dutch); contacts with the right receive it by default."""
+    from portal.newsletters.services import add_list
+
+    try:
+        newsletter_list = add_list(slug, name, description)
+    except PolicyError as error:
+        raise click.ClickException(str(error.message))
+    click.echo(f"List {newsletter_list.slug} added.")

@@ -1,0 +1,150 @@
+"""Newsletter pages: own preferences, unsubscribe links, public sign-up, staff export."""
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.errors import PolicyError
+from portal.extensions import csrf, limiter
+from portal.newsletters import bp, services
+from portal.newsletters.forms import (
+    ConfirmForm,
+    RequestLinkForm,
+    SignUpForm,
+    preferences_form,
+    wanted_ids,
+)
+from portal.security import contact_required, public_endpoint, staff_required
+
+# Rate limits of the public forms, per client address (shared storage in production).
+PUBLIC_FORM_LIMIT = "5 per minute;30 per hour"
+
+
+@bp.route("/nieuwsbrieven", methods=["GET", "POST"])
+@contact_required
+def preferences():
+    contact = current_user.contact
+    person = services.Person(contact=contact)
+    lists = services.active_lists()
+    form = preferences_form(lists, services.subscribed_list_ids(person))
+    if contact.has_newsletter_right and form.validate_on_submit():
+        try:
+            changed = services.save_contact_preferences(contact, wanted_ids(form, lists))
+        except PolicyError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Your choice has been saved.") if changed
+                  else _("Nothing changed: your choice was already saved."), "success")
+            return redirect(url_for("newsletters.preferences"))
+    return render_template("newsletters/preferences.html", form=form, contact=contact,
+                           explanation=services.PREFERENCES_TEXT)
+
+
+def _link_page(token: str, holder, form, status: int = 200):
+    return render_template("newsletters/unsubscribe.html", form=form, holder=holder,
+                           token=token, explanation=services.UNSUBSCRIBE_TEXT), status
+
+
+def _link_error(message: str):
+    return render_template("newsletters/link_error.html", message=message,
+                           form=RequestLinkForm()), 400
+
+
+@bp.route("/nieuwsbrieven/afmelden/<token>", methods=["GET", "POST"])
+@public_endpoint
+@csrf.exempt  # RFC 8058: a mail client POSTs here without any session or CSRF token
+def unsubscribe(token: str):
+    try:
+        holder = services.read_link(token)
+    except PolicyError as error:
+        return _link_error(error.message)
+    lists = services.active_lists()
+    subscribed = services.subscribed_list_ids(holder.person)
+    if request.method == "GET":
+        # The mail's own list is shown unticked: one press on the button unsubscribes.
+        if holder.newsletter_list is not None and not request.args.get("saved"):
+            subscribed.discard(holder.newsletter_list.id)
+        return _link_page(token, holder, preferences_form(lists, subscribed, csrf=False))
+    if "submit" not in request.form:
+        # One-click (RFC 8058) from a mail client: body "List-Unsubscribe=One-Click".
+        services.one_click_unsubscribe(token)
+        return render_template("newsletters/unsubscribed.html", holder=holder), 200
+    form = preferences_form(lists, subscribed, csrf=False)
+    form.validate()
+    try:
+        services.save_link_preferences(token, wanted_ids(form, lists))
+    except PolicyError as error:
+        flash(error.message, "error")
+        return _link_page(token, holder, form, 400)
+    flash(_("Your choice has been saved."), "success")
+    return redirect(url_for("newsletters.unsubscribe", token=token, saved=1))
+
+
+@bp.route("/nieuwsbrieven/afmelden", methods=["GET", "POST"])
+@public_endpoint
+@limiter.limit(PUBLIC_FORM_LIMIT, methods=["POST"])
+def request_link():
+    form = RequestLinkForm()
+    if form.validate_on_submit():
+        services.send_manage_link(form.email.data)
+        return render_template("newsletters/link_sent.html")
+    return render_template("newsletters/request_link.html", form=form)
+
+
+@bp.route("/nieuwsbrief/inschrijven", methods=["GET", "POST"])
+@public_endpoint
+@limiter.limit(PUBLIC_FORM_LIMIT, methods=["POST"])
+def sign_up():
+    form = SignUpForm()
+    lists = services.active_lists()
+    form.lists.choices = [(item.id, item.name) for item in lists]
+    if form.validate_on_submit():
+        if form.website.data:
+            # A bot filled in the hidden field: answer as usual, store and send nothing.
+            return render_template("newsletters/sign_up_sent.html")
+        try:
+            services.sign_up(form.name.data, form.organisation.data, form.email.data,
+                             form.lists.data)
+        except PolicyError as error:
+            form.lists.errors.append(error.message)
+        else:
+            return render_template("newsletters/sign_up_sent.html")
+    return render_template("newsletters/sign_up.html", form=form, lists=lists)
+
+
+@bp.route("/nieuwsbrief/bevestigen/<token>", methods=["GET", "POST"])
+@public_endpoint
+def confirm(token: str):
+    # GET only shows a button: mail scanners that open links must not confirm for a person.
+    try:
+        person, lists, _payload = services.read_confirmation(token)
+    except PolicyError as error:
+        return render_template("newsletters/confirm_error.html", message=error.message), 400
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        names = services.confirm_sign_up(token)
+        return render_template("newsletters/confirmed.html", names=names)
+    return render_template("newsletters/confirm.html", lists=lists, form=form)
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+@bp.get("/beheer/nieuwsbrieven")
+@staff_required
+def staff_lists():
+    return render_template("newsletters/staff_lists.html", overview=services.list_overview())
+
+
+@bp.get("/beheer/nieuwsbrieven/<slug>/abonnees.csv")
+@staff_required
+def staff_export(slug: str):
+    try:
+        filename, content = services.export_subscribers_csv(slug, current_user)
+    except PolicyError:
+        abort(404)
+    return Response(
+        content.encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
