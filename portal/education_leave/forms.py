@@ -186,6 +186,10 @@ class LeaveDataForm(FlaskForm):
     )
     submit = SubmitField(_l("Save my details"))
 
+    def consent_ticked(self) -> bool:
+        """Only the checkbox's own value counts: "n", "0" or "nee" posted by hand is no consent."""
+        return bool(self.consent.raw_data) and self.consent.raw_data[0] == "y"
+
 
 class ConfirmForm(FlaskForm):
     """A form with only its CSRF token and a button (withdrawal, renewal, delivery)."""

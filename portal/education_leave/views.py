@@ -62,7 +62,7 @@ def participant(token: str):
         )
         had_consent = enrolment.has_consent
         try:
-            services.save_leave_data(enrolment, data, consent_ticked=form.consent.data)
+            services.save_leave_data(enrolment, data, consent_ticked=form.consent_ticked())
         except PolicyError as error:
             _add_error(form, error.field, error.message)
         else:
@@ -73,7 +73,7 @@ def participant(token: str):
         problem = services.check_birth_date(form.birth_date.parsed)
         if problem:
             form.birth_date.errors = [*form.birth_date.errors, problem]
-    if form.is_submitted() and not enrolment.has_consent and not form.consent.data \
+    if form.is_submitted() and not enrolment.has_consent and not form.consent_ticked() \
             and not form.consent.errors:
         form.consent.errors = [_("Tick the box to give your consent; without it we store "
                                  "nothing.")]
