@@ -16,6 +16,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -123,8 +124,8 @@ class TrainingForm(FlaskForm):
 class EnrolmentForm(FlaskForm):
     participant_type = RadioField(
         _l("Participant"),
-        choices=[("contact", _l("A contact person of a member organisation")),
-                 ("outside", _l("Somebody else (not a contact person)"))],
+        choices=[SelectChoice("contact", _l("A contact person of a member organisation")),
+                 SelectChoice("outside", _l("Somebody else (not a contact person)"))],
         default="contact",
         validators=[InputRequired(_l("Choose the kind of participant."))],
     )
