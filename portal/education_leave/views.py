@@ -99,7 +99,7 @@ def withdraw(token: str):
     if not enrolment.has_consent:
         return redirect(url_for("education_leave.participant", token=token))
     form = ConfirmForm()
-    form.submit.label.text = _("Yes, withdraw and erase my details")
+    form.submit.label.text = _("Yes, withdraw and erase")
     if form.validate_on_submit():
         services.withdraw_consent(enrolment)
         flash(_("Your consent is withdrawn and your details are erased."), "success")
