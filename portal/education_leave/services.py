@@ -210,14 +210,15 @@ def enrolment_for_token(token: str, today: date | None = None) -> Enrolment:
     payload = read_token(TOKEN_PURPOSE, token)
     if not isinstance(payload, dict) or not all(key in payload for key in ("e", "n", "x")):
         raise InvalidToken()
-    if not isinstance(payload["e"], int) or not isinstance(payload["n"], str):
+    if not all(isinstance(payload[key], kind) for key, kind in
+               (("e", int), ("n", str), ("x", int))):
         raise InvalidToken()
     enrolment = db.session.get(Enrolment, payload["e"])
     if enrolment is None or not hmac.compare_digest(enrolment.link_nonce, payload["n"]):
         raise InvalidToken()
     if not enrolment.training.is_recognised:
         raise InvalidToken()
-    if (today or date.today()).toordinal() > int(payload["x"]):
+    if (today or date.today()).toordinal() > payload["x"]:
         raise InvalidToken(expired=True)
     return enrolment
 
