@@ -21,7 +21,7 @@ def _participant_panel(user) -> Markup | None:
     items = [
         {
             "enrolment": enrolment,
-            "token": services.make_participant_token(enrolment),
+            "token": services.dashboard_token(enrolment),
             "status": services.consent_status(enrolment),
             "has_data": services.has_leave_data(enrolment),
         }

@@ -351,12 +351,22 @@ def has_leave_data(enrolment: Enrolment) -> bool:
 
 
 def consent_status(enrolment: Enrolment) -> str:
-    """no_consent | consent | withdrawn (staff see "ingetrokken")."""
+    """no_consent | consent | withdrawn (staff see "ingetrokken") | erased (retention)."""
     if enrolment.has_consent:
         return "consent"
     if enrolment.consent_withdrawn_at is not None:
         return "withdrawn"
+    if enrolment.data_erased_at is not None:
+        return "erased"
     return "no_consent"
+
+
+def dashboard_token(enrolment: Enrolment, today: date | None = None) -> str | None:
+    """A link for the logged-in participant, never valid beyond the training plus the margin."""
+    training = enrolment.training
+    if (today or date.today()) > link_valid_until(training, today=training.ends_on):
+        return None
+    return make_participant_token(enrolment, today=training.ends_on)
 
 
 def enrolments_of_contact(contact_id: int) -> list[Enrolment]:

@@ -136,3 +136,28 @@ def test_staff_have_no_participant_panel(login_as, make_staff, make_training):
     page = login_as(make_staff()).get("/").get_data(as_text=True)
     assert "Mijn aanwezigheidsattest" not in page
     assert db.session.scalar(select(func.count(Enrolment.id))) == 0
+
+
+def test_after_retention_storing_again_needs_fresh_consent(app, client, make_training,
+                                                           make_enrolment, link_of):
+    training = make_training(starts_on=date.today() - timedelta(days=20), days=10)
+    enrolment = make_enrolment(training)
+    _consent(client, link_of, enrolment)
+    link = link_of(enrolment)
+    enrolment = _Id(enrolment.id)
+    app.config["EDUCATION_LEAVE_RETENTION_DAYS"] = 5
+    app.test_cli_runner().invoke(args=["retention", "run"])
+    page = client.get(link).get_data(as_text=True)
+    assert "omdat de bewaartermijn voorbij is" in page
+    assert 'name="consent"' in page
+    client.post(link, data=VALID_DATA)  # a correction without a new tick stores nothing
+    assert raw_fields(enrolment.id) == (None, None, None, None, None)
+
+
+def test_the_dashboard_link_stops_with_the_link_window(app, make_training, make_enrolment):
+    from portal.education_leave import services
+
+    training = make_training(starts_on=date.today() - timedelta(days=100), days=10)
+    enrolment = make_enrolment(training)
+    assert services.dashboard_token(enrolment) is None
+    assert services.dashboard_token(enrolment, today=training.ends_on) is not None
