@@ -31,6 +31,7 @@ def due_command(today) -> None:
         click.echo(f"{status}: {kind} by {item.due_on:%d/%m/%Y} | {training.title} "
                    f"(training #{training.id}) | {item.enrolment.participant_name} "
                    f"(enrolment #{item.enrolment.id})")
-    overdue = sum(1 for _, item in items if item.status == "overdue")
-    click.echo(f"{len(items)} attestation(s) due, {overdue} overdue.")
+    if items:
+        overdue = sum(1 for _, item in items if item.status == "overdue")
+        click.echo(f"{len(items)} attestation(s) due, {overdue} overdue.")
     db.session.remove()
