@@ -58,6 +58,8 @@ class Config:
     # Retention (privacy policy: at most five years after membership ends)
     RETENTION_YEARS_AFTER_MEMBERSHIP = 5
     EDUCATION_LEAVE_RETENTION_DAYS = 365
+    # A participant's personal link stays valid this long after the training's last day.
+    EDUCATION_LEAVE_LINK_MARGIN_DAYS = 60
 
     IS_PRODUCTION = False
 

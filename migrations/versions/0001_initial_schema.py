@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 05:55:29.083085
+Create Date: 2026-11-26 05:59:46.917496
 
 """
 from alembic import op

@@ -1,5 +1,41 @@
-"""The education_leave blueprint."""
+"""Education leave (BEV / Vlaams opleidingsverlof): personal link, consent, attestations."""
 
-from flask import Blueprint
+from flask import Blueprint, render_template
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from portal.navigation import add_dashboard_panel, add_nav_item
 
 bp = Blueprint("education_leave", __name__)
+
+
+def _participant_panel(user) -> Markup | None:
+    """Contacts enrolled in a recognised training see their enrolments with their own link."""
+    from portal.education_leave import services
+
+    if user.contact_id is None:
+        return None
+    enrolments = services.enrolments_of_contact(user.contact_id)
+    if not enrolments:
+        return None
+    items = [
+        {
+            "enrolment": enrolment,
+            "token": services.dashboard_token(enrolment),
+            "status": services.consent_status(enrolment),
+            "has_data": services.has_leave_data(enrolment),
+        }
+        for enrolment in enrolments
+    ]
+    # render_template output is already autoescaped HTML; Markup only marks it as such.
+    return Markup(render_template("education_leave/_panel.html", items=items))  # noqa: S704
+
+
+add_nav_item("education_leave.staff_trainings", _l("Trainings"),
+             is_visible=lambda user: user.is_staff, order=70)
+add_dashboard_panel(_participant_panel, order=60)
+
+from portal.education_leave import views  # noqa: E402,F401
+from portal.education_leave.cli import attestations_group  # noqa: E402
+
+cli_groups = (attestations_group,)

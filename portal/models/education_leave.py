@@ -92,7 +92,12 @@ class Enrolment(Base):
 
     @property
     def has_consent(self) -> bool:
-        return self.consent_given_at is not None and self.consent_withdrawn_at is None
+        """Consent given and standing: not withdrawn, and not ended by the retention erasure."""
+        return (
+            self.consent_given_at is not None
+            and self.consent_withdrawn_at is None
+            and self.data_erased_at is None
+        )
 
 
 class AttestationDelivery(Base):
