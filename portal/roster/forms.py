@@ -51,4 +51,4 @@ class ContactForm(ContactDetailsForm):
 class AcceptPrimaryForm(ContactDetailsForm):
     """The proposed primary contact confirms their own details and accepts the role."""
 
-    submit = SubmitField(_l("Confirm my details and accept the role"))
+    submit = SubmitField(_l("Confirm and accept the role"))
