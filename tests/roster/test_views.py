@@ -138,8 +138,8 @@ def test_an_email_already_in_use_is_refused_next_to_the_field(login_as, primary_
 def test_editing_saves_and_returns_to_a_safe_next(login_as, primary_a, contact_a):
     client = login_as(primary_a.user)
     page = client.get(f"/contactpersonen/{contact_a.id}/bewerken?next=/bevestiging/stap-2")
-    assert 'action="/contactpersonen/%d/bewerken?next=/bevestiging/stap-2"' % contact_a.id \
-        in page.get_data(as_text=True)
+    action = f'action="/contactpersonen/{contact_a.id}/bewerken?next=/bevestiging/stap-2"'
+    assert action in page.get_data(as_text=True)
     response = client.post(f"/contactpersonen/{contact_a.id}/bewerken?next=/bevestiging/stap-2",
                            data=_edit_form(contact_a, function="Directeur"))
     assert response.status_code == 302 and response.location == "/bevestiging/stap-2"
