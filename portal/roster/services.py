@@ -294,6 +294,8 @@ def _propose_primary_transfer(organisation_id: int, actor: User, contact_id: int
         earlier.withdrawn_at = now
         record_event("primary_transfer.replaced", actor=actor, target=earlier,
                      organisation_id=organisation_id)
+        if earlier.to_contact_id != contact.id:
+            _tell_proposal_ended(earlier)
     needs_invitation = not contact.has_website_right
     if needs_invitation:
         contact.has_website_right = True
@@ -339,7 +341,21 @@ def _withdraw_primary_transfer(organisation_id: int, actor: User) -> None:
     transfer.withdrawn_at = _now()
     record_event("primary_transfer.withdrawn", actor=actor, target=transfer,
                  organisation_id=organisation_id)
+    _tell_proposal_ended(transfer)
     db.session.commit()
+
+
+def _tell_proposal_ended(transfer: PrimaryTransfer) -> None:
+    """The proposed person learns that their link no longer works (the caller commits)."""
+    person = transfer.to_contact
+    queue_mail(
+        person.email,
+        "primary_transfer_withdrawn",
+        _("The proposal to become primary contact of %(organisation)s is withdrawn",
+          organisation=transfer.organisation.name),
+        name=person.full_name,
+        organisation=transfer.organisation.name,
+    )
 
 
 def _transfer_gone_error() -> PolicyError:

@@ -106,7 +106,7 @@ def test_someone_else_with_the_link_gets_404_and_nothing_changes(
 
 
 def test_a_withdrawn_proposal_cannot_be_accepted(app, login_as, proposed, primary_a,
-                                                 contact_a):
+                                                 contact_a, outbox):
     response = login_as(primary_a.user).post("/contactpersonen/overdracht/intrekken",
                                              follow_redirects=True)
     assert "Het voorstel is ingetrokken." in response.get_data(as_text=True)
@@ -115,6 +115,7 @@ def test_a_withdrawn_proposal_cannot_be_accepted(app, login_as, proposed, primar
     response = karel.post(proposed, data=_details(contact_a))
     assert response.status_code == 400
     assert _primaries(primary_a.organisation_id) == [primary_a.id]
+    assert "is ingetrokken" in outbox[-1].body and outbox[-1].recipients == ["karel@a.be"]
 
 
 def test_a_proposal_expires_after_14_days(app, proposed, primary_a, contact_a):
@@ -137,6 +138,7 @@ def test_a_second_proposal_replaces_the_first(app, login_as, proposed, primary_a
     login_as(primary_a.user).post(f"/contactpersonen/{other.id}/primair")
     second = _accept_link(outbox[-1])
     assert outbox[-1].recipients == ["dirk@a.be"]
+    assert [m.recipients for m in outbox][-2] == ["karel@a.be"]  # told the link ended
     karel = app.test_client()
     log_in(karel, contact_a.user)
     assert karel.post(proposed, data=_details(contact_a)).status_code == 400

@@ -257,3 +257,18 @@ def test_primary_sees_the_roster_in_nav_and_dashboard(login_as, primary_a):
 def test_user_rows_stay_consistent_after_adding_without_login(login_as, primary_a):
     login_as(primary_a.user).post("/contactpersonen/nieuw", data=_contact_form())
     assert db.session.scalar(select(User).where(User.email == "els.maes@a.be")) is None
+
+
+def test_every_state_changing_post_needs_the_csrf_token(app, login_as, primary_a, contact_a):
+    app.config["WTF_CSRF_ENABLED"] = True
+    before = snapshot(contact_a)
+    client = login_as(primary_a.user)
+    for url in ("/contactpersonen/nieuw", f"/contactpersonen/{contact_a.id}/bewerken",
+                f"/contactpersonen/{contact_a.id}/verwijderen",
+                f"/contactpersonen/{contact_a.id}/primair",
+                "/contactpersonen/overdracht/intrekken", "/mijn-contactgegevens",
+                "/organisatie"):
+        response = client.post(url, data=_edit_form(contact_a, first_name="Zonder token"))
+        assert response.status_code == 400, url
+    assert snapshot(contact_a) == before
+    assert db.session.scalar(select(func.count(Contact.id))) == 2
