@@ -47,7 +47,7 @@ node_modules/.installed: package.json package-lock.json
 	else echo "npm not found: browser accessibility checks will be skipped"; fi
 
 test: translations lint node_modules/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract --ignore-dirs='.*' -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 05:59:46.917496
+Create Date: 2026-11-26 06:02:17.226789
 
 """
 from alembic import op

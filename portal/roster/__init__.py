@@ -1,5 +1,30 @@
-"""The roster blueprint."""
+"""The roster blueprint: contact persons and their rights, kept by the primary contact."""
 
-from flask import Blueprint
+from flask import Blueprint, render_template
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from portal.navigation import add_dashboard_panel, add_nav_item
 
 bp = Blueprint("roster", __name__)
+
+
+def _render_panel(user) -> Markup | None:
+    if user.contact is None:
+        return None
+    from portal.roster.services import pending_transfer, pending_transfer_for, transfer_token
+
+    offered = pending_transfer_for(user.contact.id)
+    return Markup(render_template(  # noqa: S704 - an autoescaped template
+        "roster/_panel.html", user=user,
+        accept_token=transfer_token(offered) if offered else None,
+        open_proposal=pending_transfer(user.organisation_id) if user.is_primary_contact
+        else None,
+    ))
+
+
+add_nav_item("roster.list_contacts", _l("Contact persons"),
+             is_visible=lambda user: user.is_primary_contact, order=20)
+add_dashboard_panel(_render_panel, order=11)
+
+from portal.roster import views  # noqa: E402,F401

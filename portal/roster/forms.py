@@ -46,3 +46,9 @@ class ContactForm(ContactDetailsForm):
 
     DATA_FIELDS = ("first_name", "last_name", "email", "phone", "function",
                    "has_advice_right", "has_newsletter_right", "has_website_right")
+
+
+class AcceptPrimaryForm(ContactDetailsForm):
+    """The proposed primary contact confirms their own details and accepts the role."""
+
+    submit = SubmitField(_l("Confirm and accept the role"))

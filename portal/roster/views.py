@@ -1,0 +1,213 @@
+"""Roster pages: the list, add, edit, remove, the primary role transfer and one's own data."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.errors import PolicyError, StaleDataError
+from portal.extensions import db
+from portal.i18n import format_phone
+from portal.models import Contact
+from portal.roster import bp, services
+from portal.roster.forms import AcceptPrimaryForm, ContactDetailsForm, ContactForm
+from portal.security import (
+    contact_required,
+    current_org_id,
+    get_scoped_or_404,
+    is_safe_redirect,
+    primary_required,
+    safe_next,
+)
+from portal.tokens import InvalidToken
+
+
+def _version(raw) -> int | None:
+    return int(raw) if isinstance(raw, str) and raw.isdigit() else None
+
+
+def _next_value() -> str | None:
+    """The `next` the page came with, kept for the form's action when it is local."""
+    target = request.values.get("next")
+    return target if is_safe_redirect(target) else None
+
+
+def _filled(form_class, contact: Contact):
+    form = form_class(formdata=None, obj=contact)
+    form.version.data = contact.version
+    form.phone.data = format_phone(contact.phone)
+    return form
+
+
+def _show_refusal(form, error: PolicyError) -> None:
+    db.session.rollback()
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.get("/contactpersonen")
+@primary_required
+def list_contacts():
+    organisation_id = current_org_id()
+    return render_template(
+        "roster/list.html",
+        contacts=services.list_contacts(organisation_id),
+        proposal=services.pending_transfer(organisation_id),
+    )
+
+
+@bp.route("/contactpersonen/nieuw", methods=["GET", "POST"])
+@primary_required
+def new_contact():
+    form = ContactForm()
+    if request.method == "GET":
+        form.has_advice_right.data = True
+        form.has_newsletter_right.data = True
+    if form.validate_on_submit():
+        data = form.data_for_service()
+        try:
+            contact = services.add_contact(current_org_id(), current_user, data)
+        except PolicyError as error:
+            _show_refusal(form, error)
+        else:
+            message = _("%(name)s is added.", name=contact.full_name)
+            if contact.has_website_right:
+                message += " " + _("We mailed an invitation to choose a password.")
+            flash(message, "success")
+            return redirect(url_for("roster.list_contacts"))
+    return render_template("roster/form.html", form=form, contact=None, next=None)
+
+
+@bp.route("/contactpersonen/<int:contact_id>/bewerken", methods=["GET", "POST"])
+@primary_required
+def edit_contact(contact_id: int):
+    contact = get_scoped_or_404(Contact, contact_id)
+    form = ContactForm() if request.method == "POST" else _filled(ContactForm, contact)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_contact(
+                current_org_id(), current_user, contact.id, form.data_for_service(),
+                _version(form.version.data))
+        except StaleDataError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            contact = get_scoped_or_404(Contact, contact_id)
+            form = _filled(ContactForm, contact)
+        except PolicyError as error:
+            _show_refusal(form, error)
+        else:
+            flash(_("The data of %(name)s are saved.", name=contact.full_name) if changed
+                  else _("Nothing was changed."), "success")
+            return redirect(safe_next("roster.list_contacts"))
+    return render_template("roster/form.html", form=form, contact=contact, next=_next_value())
+
+
+@bp.route("/contactpersonen/<int:contact_id>/verwijderen", methods=["GET", "POST"])
+@primary_required
+def remove_contact(contact_id: int):
+    contact = get_scoped_or_404(Contact, contact_id)
+    if request.method == "POST":
+        name = contact.full_name
+        try:
+            services.remove_contact(current_org_id(), current_user, contact.id)
+        except PolicyError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("roster.list_contacts"))
+        flash(_("%(name)s is removed, with all their data.", name=name), "success")
+        return redirect(safe_next("roster.list_contacts"))
+    return render_template("roster/remove.html", contact=contact, next=_next_value())
+
+
+@bp.route("/contactpersonen/<int:contact_id>/primair", methods=["GET", "POST"])
+@primary_required
+def propose_primary(contact_id: int):
+    contact = get_scoped_or_404(Contact, contact_id)
+    if request.method == "POST":
+        try:
+            services.propose_primary_transfer(current_org_id(), current_user, contact.id)
+        except PolicyError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("We mailed %(name)s a link to accept the role of primary contact. You stay "
+                    "primary contact until they accept.", name=contact.full_name), "success")
+        return redirect(url_for("roster.list_contacts"))
+    return render_template("roster/propose.html", contact=contact,
+                           proposal=services.pending_transfer(current_org_id()))
+
+
+@bp.post("/contactpersonen/overdracht/intrekken")
+@primary_required
+def withdraw_transfer():
+    try:
+        services.withdraw_primary_transfer(current_org_id(), current_user)
+    except PolicyError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("The proposal is withdrawn. You stay primary contact."), "success")
+    return redirect(url_for("roster.list_contacts"))
+
+
+def _link_problem(message: str):
+    return render_template("roster/link_invalid.html", message=message), 400
+
+
+@bp.route("/contactpersonen/primair/aanvaarden/<token>", methods=["GET", "POST"])
+@contact_required
+def accept_primary(token: str):
+    try:
+        transfer = services.transfer_from_token(token)
+    except InvalidToken as error:
+        return _link_problem(
+            _("This link has expired. Ask your primary contact to propose you again.")
+            if error.expired else _("This link is not valid."))
+    if transfer.to_contact_id != current_user.contact_id:
+        # Logged in as somebody else: reveal nothing about the proposal.
+        abort(404)
+    if not services.transfer_is_open(transfer):
+        return _link_problem(_("This proposal is no longer valid: it was withdrawn, replaced "
+                               "by another one, accepted already or it has expired."))
+    contact = current_user.contact
+    form = AcceptPrimaryForm() if request.method == "POST" else _filled(AcceptPrimaryForm,
+                                                                          contact)
+    if form.validate_on_submit():
+        try:
+            services.accept_primary_transfer(transfer.id, current_user,
+                                             form.data_for_service(),
+                                             _version(form.version.data))
+        except StaleDataError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            form = _filled(AcceptPrimaryForm, current_user.contact)
+        except PolicyError as error:
+            _show_refusal(form, error)
+        else:
+            flash(_("You are now the primary contact of %(organisation)s.",
+                    organisation=contact.organisation.name), "success")
+            return redirect(url_for("public.dashboard"))
+    return render_template("roster/accept.html", form=form, transfer=transfer, contact=contact)
+
+
+@bp.route("/mijn-contactgegevens", methods=["GET", "POST"])
+@contact_required
+def edit_own_details():
+    contact = current_user.contact
+    form = (ContactDetailsForm() if request.method == "POST"
+            else _filled(ContactDetailsForm, contact))
+    if form.validate_on_submit():
+        try:
+            changed = services.update_own_details(contact.id, current_user,
+                                                  form.data_for_service(),
+                                                  _version(form.version.data))
+        except StaleDataError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            form = _filled(ContactDetailsForm, current_user.contact)
+        except PolicyError as error:
+            _show_refusal(form, error)
+        else:
+            flash(_("Your contact details are saved.") if changed
+                  else _("Nothing was changed."), "success")
+            return redirect(url_for("public.dashboard"))
+    return render_template("roster/own_details.html", form=form, contact=contact)
