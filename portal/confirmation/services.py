@@ -190,15 +190,30 @@ def _mail_batch(candidates, send_one: Callable[[Confirmation, Contact, datetime]
         .order_by(Confirmation.id)
     ))
     primaries = _primary_contacts([row.organisation_id for row in rows])
-    for row in rows:
-        row.mailing_lease_until = None
-        contact = primaries.get(row.organisation_id)
-        if contact is None:
-            report.skipped += 1
-            continue
-        send_one(row, contact, now)
-        report.mailed += 1
-    db.session.commit()
+    mailed = skipped = 0
+    try:
+        for row in rows:
+            row.mailing_lease_until = None
+            contact = primaries.get(row.organisation_id)
+            if contact is None:
+                skipped += 1
+                continue
+            send_one(row, contact, now)
+            mailed += 1
+        db.session.commit()
+    except Exception:
+        # Nothing of this batch is kept; free the rows at once so a re-run needs no wait.
+        # (A run that is killed outright leaves its lease, which expires on its own.)
+        db.session.rollback()
+        db.session.execute(
+            update(Confirmation).where(Confirmation.id.in_(ids))
+            .values(mailing_lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        raise
+    report.mailed += mailed
+    report.skipped += skipped
     return len(ids), ids[-1]
 
 
