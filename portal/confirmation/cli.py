@@ -21,7 +21,9 @@ def _progress_printer(total: int, verb: str):
 
     def on_batch(report) -> None:
         # Deliver each batch right away: the outbox keeps what the mail server refuses.
-        sent, failed = deliver_outbox()
+        from portal.confirmation.services import deliver_batch
+
+        sent, failed = deliver_batch(report.batch_mail_ids)
         on_batch.sent += sent
         on_batch.failed += failed
         click.echo(

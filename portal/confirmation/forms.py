@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SearchField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.validators import PlainText, clean_text
@@ -27,9 +28,11 @@ class CampaignForm(FlaskForm):
         InputRequired(_l("Fill in the year.")),
         NumberRange(2000, 2100, _l("Give a year from 2000 to 2100.")),
     ])
-    deadline = DateField(_l("Deadline"), validators=[
-        InputRequired(_l("Fill in the deadline as a date."))
-    ])
+    deadline = DateField(
+        _l("Deadline"),
+        validators=[InputRequired(_l("Fill in the deadline as a date."))],
+        invalid_value_message=_l("Fill in the deadline as a date."),
+    )
     submit = SubmitField(_l("Open the campaign and send the invitations"))
 
 
@@ -38,10 +41,10 @@ class ProgressFilterForm(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     status = SelectField(_l("Status"), validators=[Optional()], choices=[
-        ("", _l("All")),
-        ("open", _l("Not confirmed")),
-        ("confirmed", _l("Confirmed")),
-        ("changed", _l("Confirmed with changes")),
+        SelectChoice("", _l("All")),
+        SelectChoice("open", _l("Not confirmed")),
+        SelectChoice("confirmed", _l("Confirmed")),
+        SelectChoice("changed", _l("Confirmed with changes")),
     ])
     q = SearchField(_l("Name of the organisation"), filters=[clean_text],
                     validators=[Optional(), Length(max=100), PlainText()])
