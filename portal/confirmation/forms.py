@@ -33,7 +33,7 @@ class CampaignForm(FlaskForm):
         validators=[InputRequired(_l("Fill in the deadline as a date."))],
         invalid_value_message=_l("Fill in the deadline as a date."),
     )
-    submit = SubmitField(_l("Open the campaign and send the invitations"))
+    submit = SubmitField(_l("Open the campaign"))
 
 
 class ProgressFilterForm(FlaskForm):
