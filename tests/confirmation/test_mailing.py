@@ -164,3 +164,35 @@ def test_a_deadline_in_the_past_is_refused(app, members):
     assert result.exit_code != 0
     assert "future" in result.output or "toekomst" in result.output
     assert db.session.scalar(select(func.count(ConfirmationCampaign.id))) == 0
+
+
+def test_two_hosts_mailing_at_once_never_mail_twice(app, members):
+    """Two runs at once on PostgreSQL: FOR UPDATE SKIP LOCKED splits the rows between them."""
+    import threading
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks need PostgreSQL; SQLite runs one writer at a time")
+    campaign, _ = services.open_campaign(int(YEAR), date.fromisoformat(DEADLINE), actor=None)
+    campaign_id = campaign.id
+    reports, errors = [], []
+    start = threading.Barrier(2)
+
+    def host():
+        try:
+            with app.app_context():
+                start.wait()
+                reports.append(services.send_invitations(campaign_id, batch_size=2))
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=host) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sum(report.mailed for report in reports) == 12
+    queued = Counter(db.session.scalars(select(OutboxMail.recipient)))
+    assert sorted(queued) == sorted(members)
+    assert set(queued.values()) == {1}
