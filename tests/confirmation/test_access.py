@@ -97,3 +97,15 @@ def test_an_unknown_campaign_is_404(setting, make_staff, login_as):
     client = login_as(make_staff())
     assert client.get("/beheer/campagnes/99999").status_code == 404
     assert client.get("/beheer/campagnes/99999/export.csv").status_code == 404
+
+
+def test_changes_without_a_csrf_token_are_refused(setting, app, member, login_as):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = login_as(member.primary.user)
+    for url in _urls(FLOW_POST, **setting):
+        assert client.post(url, data={"agree": "y"}).status_code == 400, url
+    db.session.rollback()
+    assert db.session.get(Contact, member.contact.id) is not None
+    confirmation = db.session.scalar(select(Confirmation).where(
+        Confirmation.organisation_id == member.organisation.id))
+    assert confirmation.progress == {} and confirmation.confirmed_at is None
