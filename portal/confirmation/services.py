@@ -111,12 +111,6 @@ def get_campaign(campaign_id: int) -> ConfirmationCampaign | None:
     return db.session.get(ConfirmationCampaign, campaign_id)
 
 
-def get_campaign_by_year(year: int) -> ConfirmationCampaign | None:
-    return db.session.scalar(
-        select(ConfirmationCampaign).where(ConfirmationCampaign.year == year)
-    )
-
-
 def open_campaigns() -> list[ConfirmationCampaign]:
     return list(db.session.scalars(
         select(ConfirmationCampaign)
