@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:02:17.226789
+Create Date: 2026-11-26 06:08:58.550229
 
 """
 from alembic import op
@@ -358,6 +358,7 @@ def upgrade():
     sa.Column('final_reminder_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('progress', sa.JSON(), nullable=False),
     sa.Column('changes', sa.JSON(), nullable=False),
+    sa.Column('has_changes', sa.Boolean(), nullable=False),
     sa.Column('confirmed_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('confirmed_by_contact_id', sa.Integer(), nullable=True),
     sa.Column('confirmed_by_name', sa.String(length=200), nullable=True),

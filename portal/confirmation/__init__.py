@@ -1,5 +1,46 @@
-"""The confirmation blueprint."""
+"""The confirmation blueprint: the annual data confirmation and its campaigns."""
 
-from flask import Blueprint
+from flask import Blueprint, g, render_template
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from portal.navigation import add_dashboard_panel, add_nav_item
 
 bp = Blueprint("confirmation", __name__)
+
+
+def _confirmation_for(user):
+    """The current confirmation of the user's organisation, looked up once per request."""
+    if user.contact is None:
+        return None
+    if "confirmation_current" not in g:
+        from portal.confirmation.services import current_confirmation
+
+        g.confirmation_current = current_confirmation(user.contact.organisation_id)
+    return g.confirmation_current
+
+
+def _show_nav(user) -> bool:
+    return user.is_primary_contact and _confirmation_for(user) is not None
+
+
+def render_panel(user):
+    confirmation = _confirmation_for(user)
+    if confirmation is None:
+        return None
+    # Autoescaped template output, safe to mark as Markup.
+    return Markup(render_template(  # noqa: S704
+        "confirmation/_panel.html", confirmation=confirmation, campaign=confirmation.campaign,
+        is_primary=user.is_primary_contact,
+    ))
+
+
+add_nav_item("confirmation.start", _l("Annual confirmation"), is_visible=_show_nav, order=30)
+add_nav_item("confirmation.staff_campaigns", _l("Campaigns"),
+             is_visible=lambda user: user.is_staff, order=80)
+add_dashboard_panel(render_panel, order=10)
+
+from portal.confirmation import views  # noqa: E402,F401
+from portal.confirmation.cli import campaign_group  # noqa: E402
+
+cli_groups = (campaign_group,)

@@ -45,6 +45,8 @@ class Confirmation(Base):
     progress: Mapped[dict] = mapped_column(JSON, default=dict)
     # What changed during the flow: field names and counts only, never values.
     changes: Mapped[list] = mapped_column(JSON, default=list)
+    # Set with `changes`, so staff counts and filters stay plain SQL over 900 rows.
+    has_changes: Mapped[bool] = mapped_column(default=False)
     confirmed_at: Mapped[datetime | None] = mapped_column(index=True)
     confirmed_by_contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL")

@@ -1,0 +1,718 @@
+"""Rules of the annual data confirmation: campaigns, the guided flow, mailing and progress."""
+
+import csv
+import io
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from portal.audit import record_event
+from portal.email import _backoff, _write_eml, build_message, external_url, queue_mail
+from portal.errors import PolicyError
+from portal.extensions import db, mail
+from portal.i18n import format_day
+from portal.models import (
+    Confirmation,
+    ConfirmationCampaign,
+    Contact,
+    Organisation,
+    OutboxMail,
+    User,
+)
+from portal.organisation.forms import OrganisationForm
+from portal.organisation.services import update_organisation
+from portal.roster.forms import ContactForm
+from portal.roster.services import list_contacts, remove_contact, update_contact
+
+MAILING_BATCH_SIZE = 100
+MAILING_LEASE = timedelta(minutes=10)
+PAGE_SIZE = 50
+
+STATUS_CONFIRMED = "confirmed"
+STATUS_OPEN = "open"
+STATUS_CHANGED = "changed"
+
+
+def _field_labels(form_class) -> dict:
+    # The labels of the forms the flow uses: one source for the page and the summary.
+    return {name: getattr(form_class, name).args[0] for name in form_class.DATA_FIELDS}
+
+
+ORGANISATION_LABELS = _field_labels(OrganisationForm)
+CONTACT_LABELS = _field_labels(ContactForm)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- Campaigns ---------------------------------------------------------------------------
+
+
+def active_member_filter(today: date):
+    return or_(Organisation.membership_ended_on.is_(None),
+               Organisation.membership_ended_on >= today)
+
+
+def open_campaign(year: int, deadline: date, actor: User | None,
+                  today: date | None = None) -> tuple[ConfirmationCampaign, int]:
+    """Open the campaign of a year (one per year) with a confirmation per active member.
+
+    Opening again for the same year adds organisations that became member since, and never
+    creates a second campaign; it returns the campaign and the number of confirmations added.
+    """
+    today = today or date.today()
+    if deadline <= today:
+        raise PolicyError(_("The deadline must lie in the future."), field="deadline")
+    campaign = db.session.scalar(
+        select(ConfirmationCampaign).where(ConfirmationCampaign.year == year)
+    )
+    if campaign is None:
+        campaign = ConfirmationCampaign(
+            year=year, deadline=deadline, opened_by_user_id=actor.id if actor else None
+        )
+        db.session.add(campaign)
+        db.session.flush()
+        record_event("confirmation_campaign.opened", actor=actor, target=campaign)
+    elif campaign.closed_at is not None:
+        raise PolicyError(_("The campaign of this year is closed."), field="year")
+    already = select(Confirmation.organisation_id).where(
+        Confirmation.campaign_id == campaign.id
+    )
+    missing = list(db.session.scalars(
+        select(Organisation.id)
+        .where(active_member_filter(today), Organisation.id.not_in(already))
+        .order_by(Organisation.id)
+    ))
+    db.session.add_all(
+        Confirmation(campaign_id=campaign.id, organisation_id=organisation_id, progress={},
+                     changes=[])
+        for organisation_id in missing
+    )
+    db.session.commit()
+    return campaign, len(missing)
+
+
+def list_campaigns() -> list[ConfirmationCampaign]:
+    return list(db.session.scalars(
+        select(ConfirmationCampaign).order_by(ConfirmationCampaign.year.desc())
+    ))
+
+
+def get_campaign(campaign_id: int) -> ConfirmationCampaign | None:
+    return db.session.get(ConfirmationCampaign, campaign_id)
+
+
+def open_campaigns() -> list[ConfirmationCampaign]:
+    return list(db.session.scalars(
+        select(ConfirmationCampaign)
+        .where(ConfirmationCampaign.closed_at.is_(None))
+        .order_by(ConfirmationCampaign.year)
+    ))
+
+
+def current_confirmation(organisation_id: int) -> Confirmation | None:
+    """This organisation's confirmation in the newest open campaign, if it takes part."""
+    return db.session.scalar(
+        select(Confirmation)
+        .join(ConfirmationCampaign)
+        .where(Confirmation.organisation_id == organisation_id,
+               ConfirmationCampaign.closed_at.is_(None))
+        .order_by(ConfirmationCampaign.year.desc())
+        .limit(1)
+    )
+
+
+# --- Mailing: invitations and reminders --------------------------------------------------
+
+
+@dataclass
+class MailingReport:
+    mailed: int = 0
+    skipped: int = 0  # no primary contact to write to
+    batch_mail_ids: list[int] = field(default_factory=list)  # outbox rows of the last batch
+
+
+def _claim(candidates, now: datetime, limit: int, after_id: int) -> list[int]:
+    """Lease up to `limit` confirmations so that two mailing runs never take the same row.
+
+    PostgreSQL skips rows another run holds (FOR UPDATE SKIP LOCKED); the lease column also
+    covers a run that died after claiming (the lease expires) and databases without locks.
+    """
+    free = or_(Confirmation.mailing_lease_until.is_(None),
+               Confirmation.mailing_lease_until < now)
+    ids = list(db.session.scalars(
+        select(Confirmation.id)
+        .where(candidates, free, Confirmation.id > after_id)
+        .order_by(Confirmation.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ))
+    if ids:
+        db.session.execute(
+            update(Confirmation)
+            .where(Confirmation.id.in_(ids), free)
+            .values(mailing_lease_until=now + MAILING_LEASE)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    return ids
+
+
+def _primary_contacts(organisation_ids: list[int]) -> dict[int, Contact]:
+    contacts = db.session.scalars(
+        select(Contact).where(Contact.organisation_id.in_(organisation_ids),
+                              Contact.is_primary.is_(True))
+    )
+    return {contact.organisation_id: contact for contact in contacts}
+
+
+def _mail_batch(candidates, send_one: Callable[[Confirmation, Contact, datetime], OutboxMail],
+                report: MailingReport, after_id: int, batch_size: int) -> tuple[int, int]:
+    """Claim one batch, queue its mails and mark the rows in ONE commit. -> (claimed, last id).
+
+    The outbox row and the mark commit together: a crash before the commit leaves both
+    undone (the next run mails them), after it both are done (never mailed twice).
+    """
+    now = now_utc()
+    ids = _claim(candidates, now, batch_size, after_id)
+    if not ids:
+        return 0, after_id
+    rows = list(db.session.scalars(
+        select(Confirmation)
+        .where(Confirmation.id.in_(ids))
+        .options(selectinload(Confirmation.organisation), selectinload(Confirmation.campaign))
+        .order_by(Confirmation.id)
+    ))
+    primaries = _primary_contacts([row.organisation_id for row in rows])
+    skipped = 0
+    queued = []
+    try:
+        for row in rows:
+            row.mailing_lease_until = None
+            contact = primaries.get(row.organisation_id)
+            if contact is None:
+                skipped += 1
+                continue
+            queued.append(send_one(row, contact, now))
+        db.session.flush()
+        mail_ids = [outbox_mail.id for outbox_mail in queued]
+        db.session.commit()
+    except Exception:
+        # Nothing of this batch is kept; free the rows at once so a re-run needs no wait.
+        # (A run that is killed outright leaves its lease, which expires on its own.)
+        db.session.rollback()
+        db.session.execute(
+            update(Confirmation).where(Confirmation.id.in_(ids))
+            .values(mailing_lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        raise
+    report.mailed += len(mail_ids)
+    report.skipped += skipped
+    report.batch_mail_ids = mail_ids
+    return len(ids), ids[-1]
+
+
+def _run_mailing(candidates, send_one, *, batch_size: int,
+                 on_batch: Callable[[MailingReport], None] | None) -> MailingReport:
+    report = MailingReport()
+    after_id = 0
+    while True:
+        claimed, after_id = _mail_batch(candidates, send_one, report, after_id, batch_size)
+        if not claimed:
+            break
+        if on_batch is not None:
+            on_batch(report)
+    return report
+
+
+def deliver_batch(mail_ids: list[int]) -> tuple[int, int]:
+    """Send one batch of queued mails over ONE SMTP connection. -> (sent, failed).
+
+    The outbox worker (`deliver_outbox`) opens a connection and commits once per mail, which
+    makes 900 invitations slow. Here the mails are leased first (a second host skips them)
+    and marked sent every `CONFIRMATION_MAIL_COMMIT_EVERY` mails: a transport error commits
+    what was sent at once and leaves the rest queued for the next run or the outbox worker,
+    so nothing is sent twice. Only a process killed outright may resend the last few.
+    """
+    now = now_utc()
+    free = or_(OutboxMail.lease_until.is_(None), OutboxMail.lease_until < now)
+    ids = list(db.session.scalars(
+        select(OutboxMail.id)
+        .where(OutboxMail.id.in_(mail_ids), OutboxMail.sent_at.is_(None),
+               OutboxMail.failed_at.is_(None), free)
+        .order_by(OutboxMail.id)
+        .with_for_update(skip_locked=True)
+    )) if mail_ids else []
+    if not ids:
+        db.session.commit()
+        return 0, 0
+    db.session.execute(
+        update(OutboxMail).where(OutboxMail.id.in_(ids))
+        .values(lease_until=now + MAILING_LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    outbox_mails = list(db.session.scalars(
+        select(OutboxMail).where(OutboxMail.id.in_(ids)).order_by(OutboxMail.id)
+    ))
+    sent = failed = 0
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    commit_every = current_app.config.get("CONFIRMATION_MAIL_COMMIT_EVERY", 25)
+    try:
+        with mail.connect() as connection:
+            for position, outbox_mail in enumerate(outbox_mails):
+                message = build_message(outbox_mail)
+                try:
+                    connection.send(message)
+                except Exception as error:  # noqa: BLE001 - any transport error is retried later
+                    outbox_mail.attempts += 1
+                    outbox_mail.last_error = f"{type(error).__name__}: {error}"[:500]
+                    if outbox_mail.attempts >= max_attempts:
+                        outbox_mail.failed_at = now_utc()
+                    else:
+                        outbox_mail.next_attempt_at = now_utc() + _backoff(outbox_mail.attempts)
+                    for rest in outbox_mails[position:]:
+                        rest.lease_until = None
+                    db.session.commit()
+                    failed += 1
+                    break
+                outbox_mail.attempts += 1
+                outbox_mail.sent_at = now_utc()
+                outbox_mail.lease_until = None
+                _write_eml(message, outbox_mail)
+                sent += 1
+                if sent % commit_every == 0:
+                    db.session.commit()
+    except (smtplib.SMTPException, OSError) as error:
+        # Connecting or closing failed: what was sent stays marked, the rest stays queued.
+        current_app.logger.warning("Mail server error during a campaign batch: %s", error)
+        for outbox_mail in outbox_mails:
+            if outbox_mail.sent_at is None:
+                outbox_mail.lease_until = None
+        failed = max(failed, 1)
+    db.session.commit()
+    return sent, failed
+
+
+def _deadline_text(campaign: ConfirmationCampaign) -> str:
+    return format_day(campaign.deadline)
+
+
+def _send_invitation(row: Confirmation, contact: Contact, now: datetime) -> OutboxMail:
+    campaign = row.campaign
+    outbox_mail = queue_mail(
+        contact.email,
+        "confirmation_invitation",
+        _("Confirm your organisation's data for %(year)s", year=campaign.year),
+        kind="service",
+        name=contact.first_name,
+        organisation=row.organisation.name,
+        year=campaign.year,
+        deadline=_deadline_text(campaign),
+        link=external_url("confirmation.start"),
+    )
+    row.invited_at = now
+    return outbox_mail
+
+
+def count_to_invite(campaign_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Confirmation.id)).where(Confirmation.campaign_id == campaign_id,
+                                                 Confirmation.invited_at.is_(None))
+    ) or 0
+
+
+def send_invitations(campaign_id: int, *, batch_size: int = MAILING_BATCH_SIZE,
+                     on_batch: Callable[[MailingReport], None] | None = None) -> MailingReport:
+    """Invite the primary contact of every organisation of the campaign not yet invited.
+
+    Safe to run again (and on two hosts at once): invited rows are never mailed again.
+    """
+    candidates = and_(Confirmation.campaign_id == campaign_id,
+                      Confirmation.invited_at.is_(None),
+                      Confirmation.confirmed_at.is_(None))
+    return _run_mailing(candidates, _send_invitation, batch_size=batch_size, on_batch=on_batch)
+
+
+def reminder_interval() -> timedelta:
+    return timedelta(days=current_app.config.get("CONFIRMATION_REMINDER_INTERVAL_DAYS", 14))
+
+
+FINAL_REMINDER_BEFORE = timedelta(days=7)
+
+
+def send_reminders(campaign: ConfirmationCampaign, *, today: date | None = None,
+                   interval: timedelta | None = None, batch_size: int = MAILING_BATCH_SIZE,
+                   on_batch: Callable[[MailingReport], None] | None = None) -> MailingReport:
+    """Remind the primary contacts who have not confirmed, safe to run daily from cron.
+
+    At most one mail per `interval` since the invitation or the last reminder, and one last
+    reminder from a week before the deadline. Nothing after the deadline or the last reminder.
+    """
+    today = today or date.today()
+    interval = interval or reminder_interval()
+    if campaign.closed_at is not None or today > campaign.deadline:
+        return MailingReport()
+    now = now_utc()
+    is_final = today >= campaign.deadline - FINAL_REMINDER_BEFORE
+    last_mail = func.coalesce(Confirmation.last_reminded_at, Confirmation.invited_at)
+    # Even the last reminder waits a day after any other mail: a second run the same day
+    # never mails anyone again.
+    wait = interval if not is_final else min(interval, timedelta(hours=20))
+    candidates = and_(
+        Confirmation.campaign_id == campaign.id,
+        Confirmation.confirmed_at.is_(None),
+        Confirmation.invited_at.is_not(None),
+        Confirmation.final_reminder_at.is_(None),
+        last_mail <= now - wait,
+    )
+
+    def send_one(row: Confirmation, contact: Contact, when: datetime) -> OutboxMail:
+        outbox_mail = queue_mail(
+            contact.email,
+            "confirmation_reminder",
+            _("Last reminder: confirm your organisation's data for %(year)s",
+              year=campaign.year) if is_final else
+            _("Reminder: confirm your organisation's data for %(year)s", year=campaign.year),
+            kind="service",
+            name=contact.first_name,
+            organisation=row.organisation.name,
+            year=campaign.year,
+            deadline=_deadline_text(campaign),
+            link=external_url("confirmation.start"),
+            is_final=is_final,
+        )
+        row.last_reminded_at = when
+        if is_final:
+            row.final_reminder_at = when
+        return outbox_mail
+
+    return _run_mailing(candidates, send_one, batch_size=batch_size, on_batch=on_batch)
+
+
+# --- The guided flow ---------------------------------------------------------------------
+
+
+def _open_confirmation(organisation_id: int) -> Confirmation:
+    confirmation = current_confirmation(organisation_id)
+    if confirmation is None:
+        raise PolicyError(_("There is no open confirmation for your organisation."))
+    if confirmation.confirmed_at is not None:
+        raise PolicyError(_("Your organisation's data have already been confirmed."))
+    return confirmation
+
+
+def _note_changes(confirmation: Confirmation, entry: dict) -> None:
+    # JSON columns see only new objects as changes, so build a new list each time.
+    confirmation.changes = [*(confirmation.changes or []), entry]
+    confirmation.has_changes = True
+
+
+def _set_progress(confirmation: Confirmation, **values) -> None:
+    confirmation.progress = {**(confirmation.progress or {}), **values}
+
+
+def checked_contact_ids(confirmation: Confirmation) -> set[int]:
+    return set((confirmation.progress or {}).get("contacts_checked", []))
+
+
+def _mark_contact_checked(confirmation: Confirmation, contact_id: int) -> None:
+    checked = sorted(checked_contact_ids(confirmation) | {contact_id})
+    _set_progress(confirmation, contacts_checked=checked)
+
+
+def save_organisation_step(organisation_id: int, actor: User, data: dict,
+                           expected_version) -> list[str]:
+    """Step 1: save the organisation's data (same rules as its own page) and mark it done."""
+    _open_confirmation(organisation_id)
+    changed = update_organisation(organisation_id, actor, data, expected_version)
+    confirmation = _open_confirmation(organisation_id)
+    if changed:
+        _note_changes(confirmation, {"kind": "organisation", "fields": sorted(changed)})
+    _set_progress(confirmation, organisation=True)
+    db.session.commit()
+    return changed
+
+
+def _flow_contact(organisation_id: int, contact_id: int) -> Contact:
+    contact = db.session.scalar(
+        select(Contact).where(Contact.id == contact_id,
+                              Contact.organisation_id == organisation_id)
+    )
+    if contact is None:
+        raise PolicyError(_("This contact person does not exist."))
+    return contact
+
+
+def mark_contact_correct(organisation_id: int, actor: User, contact_id: int) -> None:
+    """Step 2: the primary contact says a contact's data are still correct."""
+    confirmation = _open_confirmation(organisation_id)
+    _flow_contact(organisation_id, contact_id)
+    _mark_contact_checked(confirmation, contact_id)
+    db.session.commit()
+
+
+def save_contact_step(organisation_id: int, actor: User, contact_id: int, data: dict,
+                      expected_version) -> list[str]:
+    """Step 2: correct a contact's data and rights (roster rules) and mark them checked."""
+    _open_confirmation(organisation_id)
+    changed = update_contact(organisation_id, actor, contact_id, data, expected_version)
+    confirmation = _open_confirmation(organisation_id)
+    if changed:
+        _note_changes(confirmation, {"kind": "contact_updated", "contact_id": contact_id,
+                                     "fields": sorted(changed)})
+    _mark_contact_checked(confirmation, contact_id)
+    db.session.commit()
+    return changed
+
+
+def remove_contact_step(organisation_id: int, actor: User, contact_id: int) -> None:
+    """Step 2: remove a contact who no longer works there (roster rules: erased at once)."""
+    _open_confirmation(organisation_id)
+    remove_contact(organisation_id, actor, contact_id)
+    confirmation = _open_confirmation(organisation_id)
+    _note_changes(confirmation, {"kind": "contact_removed", "contact_id": contact_id})
+    checked = checked_contact_ids(confirmation) - {contact_id}
+    _set_progress(confirmation, contacts_checked=sorted(checked))
+    db.session.commit()
+
+
+@dataclass
+class FlowState:
+    confirmation: Confirmation
+    contacts: list[Contact]
+    checked: set[int]
+
+    @property
+    def organisation_done(self) -> bool:
+        return bool((self.confirmation.progress or {}).get("organisation"))
+
+    @property
+    def next_contact(self) -> Contact | None:
+        return next((c for c in self.contacts if c.id not in self.checked), None)
+
+    @property
+    def contacts_done(self) -> bool:
+        return self.next_contact is None
+
+    @property
+    def ready(self) -> bool:
+        return self.organisation_done and self.contacts_done
+
+    @property
+    def is_started(self) -> bool:
+        return self.organisation_done or bool(self.checked) or bool(self.confirmation.changes)
+
+
+def flow_state(confirmation: Confirmation) -> FlowState:
+    contacts = list_contacts(confirmation.organisation_id)
+    ids = {contact.id for contact in contacts}
+    return FlowState(confirmation, contacts, checked_contact_ids(confirmation) & ids)
+
+
+@dataclass
+class ChangeSummary:
+    organisation_fields: list[str]  # Dutch labels
+    contacts_changed: int
+    contact_fields: list[str]  # Dutch labels
+    contacts_removed: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.organisation_fields or self.contacts_changed or self.contacts_removed)
+
+
+def _labels(names: set[str], labels: dict) -> list[str]:
+    return [str(labels[name]) for name in labels if name in names]
+
+
+def summarise_changes(changes: list) -> ChangeSummary:
+    """What changed during the flow, as Dutch field labels and counts, never values."""
+    organisation_fields: set[str] = set()
+    contact_fields: set[str] = set()
+    changed_contacts: set[int] = set()
+    removed: set[int] = set()
+    for entry in changes or []:
+        if entry.get("kind") == "organisation":
+            organisation_fields.update(entry.get("fields", []))
+        elif entry.get("kind") == "contact_updated":
+            changed_contacts.add(entry.get("contact_id"))
+            contact_fields.update(entry.get("fields", []))
+        elif entry.get("kind") == "contact_removed":
+            removed.add(entry.get("contact_id"))
+    return ChangeSummary(
+        organisation_fields=_labels(organisation_fields, ORGANISATION_LABELS),
+        contacts_changed=len(changed_contacts - removed),
+        contact_fields=_labels(contact_fields, CONTACT_LABELS),
+        contacts_removed=len(removed),
+    )
+
+
+def confirm_annual_data(organisation_id: int, actor: User, *, agreed: bool) -> Confirmation:
+    """Step 3: the primary contact confirms the data, once per campaign.
+
+    Needs the explicit declaration and every step done; records who, when and the summary
+    of what changed (field names, no values).
+    """
+    if actor.contact is None or not actor.contact.is_primary or (
+        actor.contact.organisation_id != organisation_id
+    ):
+        raise PolicyError(_("Only the primary contact can confirm the data."))
+    confirmation = _open_confirmation(organisation_id)
+    if not agreed:
+        raise PolicyError(_("Tick the box to confirm that the data are correct and complete."),
+                          field="agree")
+    state = flow_state(confirmation)
+    if not state.ready:
+        raise PolicyError(_("First check the organisation data and every contact person."))
+    now = now_utc()
+    fields = sorted({name for entry in confirmation.changes or []
+                     for name in entry.get("fields", [])})
+    # A conditional update: two clicks or two tabs at once confirm only once.
+    result = db.session.execute(
+        update(Confirmation)
+        .where(Confirmation.id == confirmation.id, Confirmation.confirmed_at.is_(None))
+        .values(confirmed_at=now, confirmed_by_contact_id=actor.contact.id,
+                confirmed_by_name=actor.contact.full_name)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise PolicyError(_("Your organisation's data have already been confirmed."))
+    record_event("confirmation.confirmed", actor=actor, target=confirmation,
+                 organisation_id=organisation_id, fields=fields)
+    db.session.commit()
+    db.session.refresh(confirmation)
+    return confirmation
+
+
+# --- Progress for staff ------------------------------------------------------------------
+
+
+@dataclass
+class ProgressCounts:
+    total: int
+    confirmed: int
+    changed: int
+    invited: int
+
+    @property
+    def not_confirmed(self) -> int:
+        return self.total - self.confirmed
+
+
+def progress_counts(campaign_id: int) -> ProgressCounts:
+    """Counts in one aggregate query, whatever the number of organisations."""
+    confirmed = Confirmation.confirmed_at.is_not(None)
+    row = db.session.execute(
+        select(
+            func.count(Confirmation.id),
+            func.count(Confirmation.confirmed_at),
+            func.coalesce(func.sum(case((and_(confirmed, Confirmation.has_changes), 1),
+                                        else_=0)), 0),
+            func.count(Confirmation.invited_at),
+        ).where(Confirmation.campaign_id == campaign_id)
+    ).one()
+    return ProgressCounts(total=row[0], confirmed=row[1], changed=row[2], invited=row[3])
+
+
+STATUS_LABELS = {
+    STATUS_CONFIRMED: _l("Confirmed"),
+    STATUS_OPEN: _l("Not confirmed"),
+    STATUS_CHANGED: _l("Confirmed with changes"),
+}
+
+
+def _progress_query(campaign_id: int, status: str | None, search: str | None):
+    query = (
+        select(Confirmation.id, Organisation.name, Organisation.enterprise_number,
+               Confirmation.confirmed_at, Confirmation.confirmed_by_name,
+               Confirmation.has_changes, Confirmation.invited_at,
+               Confirmation.last_reminded_at)
+        .join(Organisation, Organisation.id == Confirmation.organisation_id)
+        .where(Confirmation.campaign_id == campaign_id)
+    )
+    if status == STATUS_CONFIRMED:
+        query = query.where(Confirmation.confirmed_at.is_not(None))
+    elif status == STATUS_OPEN:
+        query = query.where(Confirmation.confirmed_at.is_(None))
+    elif status == STATUS_CHANGED:
+        query = query.where(Confirmation.confirmed_at.is_not(None),
+                            Confirmation.has_changes.is_(True))
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Organisation.name.ilike(f"%{escaped}%", escape="\\"))
+    return query
+
+
+def progress_page(campaign_id: int, *, status: str | None, search: str | None,
+                  page: int) -> tuple[list, int]:
+    """One page of organisations with their status, and the number of matches."""
+    query = _progress_query(campaign_id, status, search)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.execute(
+        query.order_by(Organisation.name, Confirmation.id)
+        .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
+    ).all()
+    return rows, total
+
+
+def _cell(value) -> str:
+    """Cells that a spreadsheet would run as a formula get a leading apostrophe."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def _local_date(moment: datetime | None) -> str:
+    return format_date(moment, "dd-MM-yyyy") if moment else ""
+
+
+CSV_COLUMNS = (
+    _l("Organisation"), _l("Enterprise number"), _l("Status"), _l("Confirmed on"),
+    _l("Confirmed by"), _l("Changes"), _l("Invited on"), _l("Last reminder"),
+)
+
+
+def progress_csv(campaign_id: int, actor: User) -> str:
+    """The progress as CSV for Excel in a Dutch locale: UTF-8 with BOM, `;` separator."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([str(column) for column in CSV_COLUMNS])
+    rows = db.session.execute(
+        _progress_query(campaign_id, None, None).order_by(Organisation.name, Confirmation.id)
+    )
+    yes, no = _("yes"), _("no")
+    for row in rows:
+        status = STATUS_CONFIRMED if row.confirmed_at else STATUS_OPEN
+        writer.writerow([_cell(value) for value in (
+            row.name, row.enterprise_number, str(STATUS_LABELS[status]),
+            _local_date(row.confirmed_at), row.confirmed_by_name,
+            yes if row.has_changes else no,
+            _local_date(row.invited_at), _local_date(row.last_reminded_at),
+        )])
+    record_event("confirmation_campaign.exported", actor=actor,
+                 target=db.session.get(ConfirmationCampaign, campaign_id),
+                 fields=["confirmed_by_name"])
+    db.session.commit()
+    return "\ufeff" + buffer.getvalue()
+
+
+def record_progress_view(campaign_id: int, actor: User) -> None:
+    """Staff views of personal data (who confirmed) are logged."""
+    record_event("confirmation_campaign.viewed", actor=actor,
+                 target=db.session.get(ConfirmationCampaign, campaign_id),
+                 fields=["confirmed_by_name"])
+    db.session.commit()

@@ -1,0 +1,272 @@
+"""The guided confirmation flow for primary contacts, and the campaign pages for staff."""
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.confirmation import bp, services
+from portal.confirmation.forms import ActionForm, CampaignForm, ConfirmForm, ProgressFilterForm
+from portal.errors import PolicyError, StaleDataError
+from portal.extensions import db
+from portal.i18n import format_iban, format_kbo, format_phone
+from portal.models import Contact, Organisation
+from portal.organisation.forms import OrganisationForm
+from portal.roster.forms import ContactForm
+from portal.security import current_org_id, get_scoped_or_404, primary_required, staff_required
+
+# --- Guided flow -------------------------------------------------------------------------
+
+
+def _open_state():
+    """The flow state of the current organisation, or a redirect to the start page."""
+    confirmation = services.current_confirmation(current_org_id())
+    if confirmation is None or confirmation.confirmed_at is not None:
+        return None, redirect(url_for("confirmation.start"))
+    return services.flow_state(confirmation), None
+
+
+def _next_step_url(state: services.FlowState) -> str:
+    if not state.organisation_done:
+        return url_for("confirmation.organisation_step")
+    contact = state.next_contact
+    if contact is not None:
+        return url_for("confirmation.contact_step", contact_id=contact.id)
+    return url_for("confirmation.confirm")
+
+
+def _form_error(form, error: PolicyError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.get("/bevestiging")
+@primary_required
+def start():
+    confirmation = services.current_confirmation(current_org_id())
+    if confirmation is None:
+        return render_template("confirmation/none.html")
+    state = services.flow_state(confirmation)
+    return render_template(
+        "confirmation/start.html", state=state, campaign=confirmation.campaign,
+        next_url=None if confirmation.confirmed_at else _next_step_url(state),
+        summary=services.summarise_changes(confirmation.changes),
+    )
+
+
+@bp.route("/bevestiging/organisatie", methods=["GET", "POST"])
+@primary_required
+def organisation_step():
+    state, leave = _open_state()
+    if leave:
+        return leave
+    organisation = db.session.get(Organisation, current_org_id())
+    form = OrganisationForm(obj=organisation if request.method == "GET" else None)
+    form.submit.label.text = _("Save and continue")
+    if request.method == "GET":
+        form.version.data = organisation.version
+        # Shown the way people write them; the service normalises them again.
+        form.enterprise_number.data = format_kbo(organisation.enterprise_number)
+        form.phone.data = format_phone(organisation.phone)
+        form.iban.data = format_iban(organisation.iban)
+    if form.validate_on_submit():
+        try:
+            changed = services.save_organisation_step(
+                current_org_id(), current_user, form.data_for_service(),
+                int(form.version.data) if (form.version.data or "").isdigit() else None,
+            )
+        except StaleDataError as error:
+            flash(error.message, "error")
+            return redirect(url_for("confirmation.organisation_step"))
+        except PolicyError as error:
+            _form_error(form, error)
+        else:
+            flash(_("The organisation data have been saved.") if changed
+                  else _("The organisation data are marked as correct."), "success")
+            return redirect(_next_step_url(services.flow_state(state.confirmation)))
+    return render_template("confirmation/organisation.html", form=form, state=state,
+                           campaign=state.confirmation.campaign)
+
+
+@bp.get("/bevestiging/contactpersonen")
+@primary_required
+def contacts_step():
+    state, leave = _open_state()
+    if leave:
+        return leave
+    return render_template("confirmation/contacts.html", state=state,
+                           campaign=state.confirmation.campaign,
+                           next_url=_next_step_url(state))
+
+
+@bp.get("/bevestiging/contactpersonen/<int:contact_id>")
+@primary_required
+def contact_step(contact_id: int):
+    contact = get_scoped_or_404(Contact, contact_id)
+    state, leave = _open_state()
+    if leave:
+        return leave
+    position = next(i for i, c in enumerate(state.contacts, 1) if c.id == contact.id)
+    return render_template("confirmation/contact.html", contact=contact, state=state,
+                           position=position, action_form=ActionForm(),
+                           campaign=state.confirmation.campaign)
+
+
+@bp.post("/bevestiging/contactpersonen/<int:contact_id>/nog-juist")
+@primary_required
+def contact_correct(contact_id: int):
+    contact = get_scoped_or_404(Contact, contact_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.mark_contact_correct(current_org_id(), current_user, contact.id)
+    except PolicyError as error:
+        flash(error.message, "error")
+        return redirect(url_for("confirmation.start"))
+    flash(_("%(name)s is marked as correct.", name=contact.full_name), "success")
+    state, leave = _open_state()
+    return leave or redirect(_next_step_url(state))
+
+
+@bp.route("/bevestiging/contactpersonen/<int:contact_id>/wijzigen", methods=["GET", "POST"])
+@primary_required
+def contact_edit(contact_id: int):
+    contact = get_scoped_or_404(Contact, contact_id)
+    state, leave = _open_state()
+    if leave:
+        return leave
+    form = ContactForm(obj=contact if request.method == "GET" else None)
+    form.submit.label.text = _("Save and continue")
+    if request.method == "GET":
+        form.version.data = contact.version
+        form.phone.data = format_phone(contact.phone)
+    if form.validate_on_submit():
+        try:
+            changed = services.save_contact_step(
+                current_org_id(), current_user, contact.id, form.data_for_service(),
+                int(form.version.data) if (form.version.data or "").isdigit() else None,
+            )
+        except StaleDataError as error:
+            flash(error.message, "error")
+            return redirect(url_for("confirmation.contact_edit", contact_id=contact.id))
+        except PolicyError as error:
+            _form_error(form, error)
+        else:
+            flash(_("The data of %(name)s have been saved.", name=contact.full_name)
+                  if changed else _("%(name)s is marked as correct.", name=contact.full_name),
+                  "success")
+            state, leave = _open_state()
+            return leave or redirect(_next_step_url(state))
+    return render_template("confirmation/contact_edit.html", form=form, contact=contact,
+                           state=state, campaign=state.confirmation.campaign)
+
+
+@bp.route("/bevestiging/contactpersonen/<int:contact_id>/verwijderen",
+          methods=["GET", "POST"])
+@primary_required
+def contact_remove(contact_id: int):
+    contact = get_scoped_or_404(Contact, contact_id)
+    state, leave = _open_state()
+    if leave:
+        return leave
+    form = ActionForm()
+    if form.validate_on_submit():
+        name = contact.full_name
+        try:
+            services.remove_contact_step(current_org_id(), current_user, contact.id)
+        except PolicyError as error:
+            flash(error.message, "error")
+            return redirect(url_for("confirmation.contact_step", contact_id=contact.id))
+        flash(_("%(name)s has been removed.", name=name), "success")
+        state, leave = _open_state()
+        return leave or redirect(_next_step_url(state))
+    return render_template("confirmation/contact_remove.html", contact=contact, form=form,
+                           state=state, campaign=state.confirmation.campaign)
+
+
+@bp.route("/bevestiging/bevestigen", methods=["GET", "POST"])
+@primary_required
+def confirm():
+    state, leave = _open_state()
+    if leave:
+        return leave
+    if not state.ready:
+        flash(_("First check the organisation data and every contact person."), "error")
+        return redirect(_next_step_url(state))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_annual_data(current_org_id(), current_user,
+                                         agreed=bool(form.agree.data))
+        except PolicyError as error:
+            _form_error(form, error)
+        else:
+            flash(_("Thank you: your organisation's data have been confirmed."), "success")
+            return redirect(url_for("confirmation.start"))
+    return render_template(
+        "confirmation/confirm.html", form=form, state=state,
+        campaign=state.confirmation.campaign,
+        summary=services.summarise_changes(state.confirmation.changes),
+    )
+
+
+# --- Staff -------------------------------------------------------------------------------
+
+
+@bp.route("/beheer/campagnes", methods=["GET", "POST"])
+@staff_required
+def staff_campaigns():
+    form = CampaignForm()
+    if form.validate_on_submit():
+        try:
+            campaign, added = services.open_campaign(form.year.data, form.deadline.data,
+                                                     current_user)
+        except PolicyError as error:
+            _form_error(form, error)
+        else:
+            report = services.send_invitations(campaign.id)
+            flash(_("Campaign %(year)s is open: %(added)s organisations added, %(mailed)s "
+                    "invitations sent.", year=campaign.year, added=added,
+                    mailed=report.mailed), "success")
+            return redirect(url_for("confirmation.staff_progress", campaign_id=campaign.id))
+    campaigns = services.list_campaigns()
+    counts = {campaign.id: services.progress_counts(campaign.id) for campaign in campaigns}
+    return render_template("confirmation/staff_campaigns.html", form=form,
+                           campaigns=campaigns, counts=counts)
+
+
+@bp.get("/beheer/campagnes/<int:campaign_id>")
+@staff_required
+def staff_progress(campaign_id: int):
+    campaign = services.get_campaign(campaign_id)
+    if campaign is None:
+        abort(404)
+    filters = ProgressFilterForm(request.args)
+    valid = filters.validate()
+    status = filters.status.data if valid else None
+    search = filters.q.data if valid else None
+    page = request.args.get("pagina", 1, type=int) or 1
+    rows, total = services.progress_page(campaign.id, status=status or None,
+                                         search=search or None, page=page)
+    pages = max(1, -(-total // services.PAGE_SIZE))
+    services.record_progress_view(campaign.id, current_user)
+    args = {key: value for key, value in (("status", status), ("q", search)) if value}
+    return render_template(
+        "confirmation/staff_progress.html", campaign=campaign, filters=filters,
+        counts=services.progress_counts(campaign.id), rows=rows, total=total, page=page,
+        pages=pages, args=args, status_labels=services.STATUS_LABELS,
+    )
+
+
+@bp.get("/beheer/campagnes/<int:campaign_id>/export.csv")
+@staff_required
+def staff_export(campaign_id: int):
+    campaign = services.get_campaign(campaign_id)
+    if campaign is None:
+        abort(404)
+    body = services.progress_csv(campaign.id, current_user)
+    filename = f"bevestigingen-{campaign.year}.csv"
+    return Response(body.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Content-Type": "text/csv; charset=utf-8"})

@@ -1,0 +1,114 @@
+"""The annual confirmation in a real browser: the demo primary contact walks it to the end."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import check_page
+
+pytestmark = pytest.mark.browser
+DEMO_PASSWORD = "Demo-wachtwoord-2026"
+
+
+def log_in(page, base: str, email: str) -> None:
+    page.goto(base + "/aanmelden")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+
+
+def test_primary_contact_confirms_the_data_leaving_and_resuming(page, demo_site):
+    log_in(page, demo_site, "primair@voorbeeld.be")
+    banner = page.get_by_role("region", name=re.compile("Jaarlijkse bevestiging"))
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Bevestig uiterlijk")
+    check_page(page, "bevestiging banner")
+
+    banner.get_by_role("link", name="Naar de jaarlijkse bevestiging").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Jaarlijkse bevestiging")
+    check_page(page, "bevestiging start")
+    page.get_by_role("link", name="Beginnen").click()
+
+    # Step 1: the organisation data, prefilled and editable in place.
+    expect(page.get_by_role("heading", name="Stap 1: organisatiegegevens")).to_be_visible()
+    expect(page.get_by_label("Naam van de organisatie")).to_have_value("Demo vzw")
+    check_page(page, "bevestiging organisatie")
+    page.get_by_label("Postcode").fill("99")
+    page.get_by_role("button", name="Opslaan en verder").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    check_page(page, "bevestiging organisatie met fout")
+    page.get_by_label("Postcode").fill("1000")
+    page.get_by_label("Aantal werknemers").fill("14")
+    page.get_by_role("button", name="Opslaan en verder").click()
+
+    # Step 2: each contact in turn, the primary contact first.
+    expect(page.get_by_role("heading", name="Stap 2: Pia Peeters")).to_be_visible()
+    check_page(page, "bevestiging contactpersoon")
+    page.get_by_role("button", name="Nog juist").click()
+    expect(page.get_by_role("heading", name="Stap 2: Koen Claes")).to_be_visible()
+    page.get_by_role("link", name="Wijzigen").click()
+    expect(page.get_by_role("heading", name="Koen Claes wijzigen")).to_be_visible()
+    check_page(page, "bevestiging contactpersoon wijzigen")
+    page.get_by_label("Functie").fill("Directeur")
+    page.get_by_role("button", name="Opslaan en verder").click()
+    expect(page.get_by_role("heading", name="Stap 2: Sara Janssens")).to_be_visible()
+
+    # Leave, come back: the flow resumes at the next contact, what was saved is kept.
+    page.get_by_role("link", name="Mijn portaal").click()
+    page.get_by_role("link", name="Jaarlijkse bevestiging", exact=True).click()
+    check_page(page, "bevestiging hervatten")
+    page.get_by_role("link", name="Verder gaan").click()
+    expect(page.get_by_role("heading", name="Stap 2: Sara Janssens")).to_be_visible()
+
+    page.get_by_role("link", name="Verwijderen").click()
+    expect(page.get_by_role("heading", name="Sara Janssens verwijderen?")).to_be_visible()
+    check_page(page, "bevestiging contactpersoon verwijderen")
+    page.get_by_role("button", name="Ja, Sara Janssens verwijderen").click()
+
+    # Step 3: the summary of changes and the unticked declaration.
+    expect(page.get_by_role("heading", name="Stap 3: bevestigen")).to_be_visible()
+    expect(page.get_by_text("Organisatiegegevens gewijzigd: Aantal werknemers")).to_be_visible()
+    expect(page.get_by_text("1 contactpersoon gewijzigd (Functie)")).to_be_visible()
+    expect(page.get_by_text("1 contactpersoon verwijderd")).to_be_visible()
+    declaration = page.get_by_label("Ik bevestig dat deze gegevens juist en volledig zijn")
+    expect(declaration).not_to_be_checked()
+    check_page(page, "bevestiging samenvatting")
+    page.get_by_role("button", name="Gegevens bevestigen").click()
+    expect(page.get_by_text("Vink het vakje aan").first).to_be_visible()
+    check_page(page, "bevestiging zonder vinkje")
+    page.get_by_label("Ik bevestig dat deze gegevens juist en volledig zijn").check()
+    page.get_by_role("button", name="Gegevens bevestigen").click()
+
+    expect(page.get_by_text("Bedankt: de gegevens van je organisatie zijn bevestigd.")
+           ).to_be_visible()
+    expect(page.get_by_text(re.compile("Bevestigd op .* door Pia Peeters"))).to_be_visible()
+    check_page(page, "bevestiging bevestigd")
+    page.get_by_role("link", name="Terug naar mijn portaal").click()
+    expect(page.get_by_text(re.compile(r"^Bevestigd op "))).to_be_visible()
+    check_page(page, "bevestiging banner bevestigd")
+
+
+def test_an_ordinary_contact_sees_the_status_only(page, demo_site):
+    log_in(page, demo_site, "contact@voorbeeld.be")
+    expect(page.get_by_text(re.compile("nog niet bevestigd"))).to_be_visible()
+    expect(page.get_by_role("link", name="Jaarlijkse bevestiging")).to_have_count(0)
+    page.goto(demo_site + "/bevestiging")
+    expect(page.get_by_role("heading", name="Geen toegang")).to_be_visible()
+
+
+def test_staff_follow_the_campaign(page, demo_site):
+    log_in(page, demo_site, "medewerker@voorbeeld.be")
+    page.goto(demo_site + "/beheer/campagnes")
+    if "/beheer/campagnes" not in page.url:
+        pytest.skip("staff login needs its second factor first in this build")
+    expect(page.get_by_role("heading", name="Bevestigingscampagnes")).to_be_visible()
+    check_page(page, "campagnes")
+    page.get_by_role("link", name=re.compile(r"^Campagne \d{4}$")).click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Campagne \d{4}$"))).to_be_visible()
+    check_page(page, "campagne voortgang")
+    page.get_by_label("Status").select_option(label="Niet bevestigd")
+    page.get_by_label("Naam van de organisatie").fill("Demo")
+    page.get_by_role("button", name="Filteren").click()
+    expect(page.get_by_text("2 organisaties gevonden")).to_be_visible()
+    check_page(page, "campagne voortgang gefilterd")
