@@ -58,6 +58,10 @@ class Config:
     # Retention (privacy policy: at most five years after membership ends)
     RETENTION_YEARS_AFTER_MEMBERSHIP = 5
     EDUCATION_LEAVE_RETENTION_DAYS = 365
+    # Audit events are proof of who did what; after this many years they are pruned.
+    AUDIT_RETENTION_YEARS = 5
+    # Hours within which a data breach must be reported to the Data Protection Authority.
+    BREACH_NOTIFICATION_HOURS = 72
 
     IS_PRODUCTION = False
 
