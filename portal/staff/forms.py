@@ -16,6 +16,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.validators import (
@@ -108,8 +109,8 @@ class AuditFilterForm(FlaskForm):
     submit = SubmitField(_l("Filter"))
 
 
-RISK_CHOICES = [("low", _l("Low: no notice to the people concerned")),
-                ("high", _l("High: the people concerned get a notice"))]
+RISK_CHOICES = [SelectChoice("low", _l("Low: no notice to the people concerned")),
+                SelectChoice("high", _l("High: the people concerned get a notice"))]
 
 
 class BreachForm(FlaskForm):

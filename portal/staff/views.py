@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal.errors import PolicyError
 from portal.extensions import db
@@ -117,8 +118,8 @@ def person_data(organisation_id: int, contact_id: int):
 @staff_required
 def audit_log():
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("All actions"))] + [
-        (action, action) for action in services.audit_actions()
+    form.action.choices = [SelectChoice("", _("All actions"))] + [
+        SelectChoice(action) for action in services.audit_actions()
     ]
     valid = form.validate()
     filters = {}

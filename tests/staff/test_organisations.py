@@ -10,7 +10,7 @@ from tests.staff.conftest import VALID_ORGANISATION
 
 
 def _actions():
-    return [event.action for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
 
 
 def test_search_by_name_enterprise_number_and_contact_email(
