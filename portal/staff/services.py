@@ -349,8 +349,8 @@ def notify_subjects(actor: User, breach_id: int) -> int:
         raise PolicyError(_("The people concerned have already been notified."))
     contacts = affected_contacts(breach)
     if not contacts:
-        raise PolicyError(_("No contact persons are linked to this incident. Add the affected "
-                            "organisations first."))
+        raise PolicyError(_("The affected organisations have no contact persons, so there is "
+                            "nobody to mail a notice to."))
     for contact in contacts:
         queue_mail(
             contact.email,

@@ -123,3 +123,16 @@ def test_low_risk_sends_no_notice_and_closing_is_timestamped(
     db.session.expire_all()
     assert db.session.get(DataBreach, breach.id).closed_at is not None
     assert "breach.closed" in _actions()
+
+
+def test_a_high_risk_incident_without_affected_contacts_mails_nobody(
+    staff_client, make_breach, outbox
+):
+    client, staff = staff_client
+    breach = make_breach(staff, risk_level="high")
+    response = client.post(f"/beheer/datalekken/{breach.id}/betrokkenen",
+                           follow_redirects=True)
+    assert "er is dus niemand om een bericht naar te mailen" in response.get_data(as_text=True)
+    assert len(outbox) == 0
+    db.session.expire_all()
+    assert db.session.get(DataBreach, breach.id).subjects_notified_at is None
