@@ -143,3 +143,21 @@ def test_the_public_privacy_page_explains_and_links_the_policy(client, app):
     assert app.config["PRIVACY_POLICY_URL"] in page
     for words in ("Gerechtvaardigd belang", "toestemming", "vijf jaar", "72 uur"):
         assert words in page
+
+
+def test_a_long_activity_log_is_shortened_on_the_page_but_complete_in_the_download(
+    client, login_as, make_staff
+):
+    from portal.models import AuditEvent
+
+    staff = make_staff()
+    for number in range(150):
+        db.session.add(AuditEvent(actor_user_id=staff.id, actor_label=f"medewerker #{staff.id}",
+                                  action=f"test.event{number:03d}", fields=[]))
+    db.session.commit()
+    client = login_as(staff)
+    page = client.get("/mijn-gegevens").get_data(as_text=True)
+    assert "Hier staan de 100 meest recente van 150" in page
+    assert "test.event149" in page and "test.event049" not in page
+    data, text = _download(client)
+    assert "test.event000" in text and "test.event149" in text
