@@ -12,14 +12,14 @@ def _beheer_rules(app):
 
 
 def _url(rule) -> str:
-    path = rule.rule
+    """A concrete URL for any rule: 1 for number arguments, a uuid or "x" for the others."""
+    values = {}
     for argument in rule.arguments:
-        converter = rule._converters[argument]  # noqa: SLF001 - build any valid value
-        value = "1" if type(converter).__name__ in ("IntegerConverter",) else "x"
-        path = path.replace(f"<{argument}>", value)
-        for prefix in ("int", "string", "path", "uuid", "any"):
-            path = path.replace(f"<{prefix}:{argument}>", value)
-    return path
+        converter = type(rule._converters[argument]).__name__  # noqa: SLF001
+        values[argument] = {"IntegerConverter": 1, "FloatConverter": 1.0,
+                            "UUIDConverter": "00000000-0000-4000-8000-000000000001"
+                            }.get(converter, "x")
+    return rule.build(values, append_unknown=False)[1]
 
 
 def _method(rule) -> str:
