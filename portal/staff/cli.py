@@ -61,10 +61,10 @@ def import_organisations_command(file: Path, skip_invalid: bool) -> None:
         click.echo(_("%(organisations)d organisations and %(contacts)d contacts imported.",
                      organisations=report.organisations, contacts=report.contacts))
         if report.errors:
-            click.echo(_("%(count)d lines were skipped.", count=len(report.bad_lines)))
+            click.echo(_("Lines skipped: %(count)d.", count=len(report.bad_lines)))
     else:
         raise click.ClickException(
-            _("Nothing was imported: %(count)d lines have errors. Correct them, or use "
+            _("Nothing was imported. Lines with errors: %(count)d. Correct them, or use "
               "--skip-invalid to import only the valid lines.", count=len(report.bad_lines)))
 
 

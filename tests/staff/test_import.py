@@ -56,7 +56,7 @@ def test_one_bad_row_imports_nothing_and_names_the_line(app, tmp_path, outbox):
     result = _import(app, _write(tmp_path, rows))
     assert result.exit_code != 0
     assert "Regel 3: kolom contact_email:" in result.output
-    assert "Er is niets ingelezen: 1 regels bevatten fouten" in result.output
+    assert "Er is niets ingelezen. Regels met fouten: 1." in result.output
     assert _organisations() == 0
     assert db.session.scalar(select(func.count(Contact.id))) == 0
     assert len(outbox) == 0
