@@ -55,6 +55,9 @@ EXCLUDED_TABLES = {
     # not a person; the contact section names the organisation for context, and /organisatie
     # shows the rest to its contacts.
     "organisations": "organisation data, not personal data",
+    # (newsletters flow) The random secret inside a person's unsubscribe links: it says
+    # nothing about the person, and a file that holds it would hand out a working token.
+    "newsletter_keys": "secret of unsubscribe links, never exported",
 }
 
 # Dutch labels of the exported fields; they are also the keys of the JSON download.
