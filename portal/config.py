@@ -60,6 +60,10 @@ class Config:
     EDUCATION_LEAVE_RETENTION_DAYS = 365
     # A participant's personal link stays valid this long after the training's last day.
     EDUCATION_LEAVE_LINK_MARGIN_DAYS = 60
+    # Audit events are proof of who did what; after this many years they are pruned.
+    AUDIT_RETENTION_YEARS = 5
+    # Hours within which a data breach must be reported to the Data Protection Authority.
+    BREACH_NOTIFICATION_HOURS = 72
 
     IS_PRODUCTION = False
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:08:58.550229
+Create Date: 2026-11-26 06:11:16.091260
 
 """
 from alembic import op
@@ -335,7 +335,9 @@ def upgrade():
     sa.Column('risk_level', sa.String(length=10), nullable=False),
     sa.Column('risk_assessment', sa.Text(), nullable=True),
     sa.Column('authority_notified_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('authority_reference', sa.String(length=100), nullable=True),
     sa.Column('subjects_notified_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('subjects_notified_count', sa.Integer(), nullable=True),
     sa.Column('closed_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_by_user_id', sa.Integer(), nullable=True),
     sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),

@@ -73,7 +73,10 @@ class DataBreach(Base):
     risk_level: Mapped[str] = mapped_column(String(10))  # low | high
     risk_assessment: Mapped[str | None] = mapped_column(Text)
     authority_notified_at: Mapped[datetime | None]
+    # The authority's file number, when it gives one (no personal data).
+    authority_reference: Mapped[str | None] = mapped_column(String(100))
     subjects_notified_at: Mapped[datetime | None]
+    subjects_notified_count: Mapped[int | None]
     closed_at: Mapped[datetime | None]
     created_by_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
