@@ -54,6 +54,17 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     # Number of trusted reverse proxies in front of the app (X-Forwarded-For hops to trust).
     PROXY_FIX_X_FOR = 0
+    # X-Forwarded-Proto / -Host hops to trust; None: the same as PROXY_FIX_X_FOR.
+    PROXY_FIX_X_PROTO: int | None = None
+    PROXY_FIX_X_HOST: int | None = None
+    # Host names the portal answers to (Flask 3.1); a comma-separated string is accepted.
+    # Production default: the host of BASE_URL plus localhost/127.0.0.1 (health checks).
+    TRUSTED_HOSTS: list[str] | str | None = None
+
+    # Logging: "text" or "json" (JSON lines with a line per request); never personal data.
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+    LOG_REQUESTS = False
 
     # Retention (privacy policy: at most five years after membership ends)
     RETENTION_YEARS_AFTER_MEMBERSHIP = 5
