@@ -42,8 +42,13 @@ def mail_group() -> None:
 @with_appcontext
 def send_queued_command(limit: int, every: float | None) -> None:
     """Deliver queued mails (safe to run from cron or a worker loop, also twice at once)."""
+    import socket
+
     from portal.email import deliver_outbox
 
+    # Flask-Mail opens SMTP without a timeout: a hung mail server would hang the worker for
+    # good. Well below the outbox lease (10 min), so a lease never ends during one send.
+    socket.setdefaulttimeout(current_app.config.get("MAIL_TIMEOUT", 60))
     if every is None:
         sent, failed = deliver_outbox(limit=limit)
         click.echo(f"{sent} sent, {failed} failed (will be retried)")

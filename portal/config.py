@@ -34,6 +34,8 @@ class Config:
     # Deliver the outbox right after each commit (development, testing); production uses a worker.
     MAIL_DELIVER_AFTER_COMMIT = True
     MAIL_MAX_ATTEMPTS = 8
+    # Seconds the mail worker waits for the SMTP server (the worker sets it for its sockets).
+    MAIL_TIMEOUT = 60
     UNSUBSCRIBE_MAILTO = "afmelden@sociare.be"
 
     # Sessions and cookies
