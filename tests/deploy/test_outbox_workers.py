@@ -103,3 +103,29 @@ def test_two_workers_at_the_same_moment_send_200_mails_exactly_once(app, databas
     assert senders.get("worker-1", 0) > 0 and senders.get("worker-2", 0) > 0
     db.session.rollback()
     assert db.session.scalar(select(func.count()).where(OutboxMail.sent_at.is_(None))) == 0
+
+
+def test_the_mail_worker_loop_survives_a_failed_round_and_stops_on_sigterm(app):
+    """`flask mail send-queued --every N` (the systemd worker) keeps going after an error
+    and ends cleanly between two rounds when systemd sends SIGTERM."""
+    import os
+    import signal
+
+    from portal.cli import _run_mail_worker
+
+    calls = []
+
+    def fake_deliver(limit):
+        calls.append(limit)
+        if len(calls) == 1:
+            raise ConnectionRefusedError("database restarting")
+        os.kill(os.getpid(), signal.SIGTERM)
+        return (0, 0)
+
+    saved = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    try:
+        _run_mail_worker(fake_deliver, limit=50, every=0.01)
+    finally:
+        signal.signal(signal.SIGTERM, saved[0])
+        signal.signal(signal.SIGINT, saved[1])
+    assert calls == [50, 50]
