@@ -1,23 +1,11 @@
 """Fixtures of the deployment tests: an app built with extra configuration, a probe route."""
 
-import os
-
 import pytest
-import redis
 from flask import jsonify, request
 
 from portal.extensions import db
 from portal.security import PUBLIC_ENDPOINTS
 from tests.conftest import make_test_app, wipe_tables
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
-
-
-def redis_answers(url: str = REDIS_URL) -> bool:
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
 
 
 def add_probe(app) -> None:

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from tests.deploy.conftest import REDIS_URL, redis_answers
+from tests.deploy.services import REDIS_URL, redis_answers
 
 
 def _closed_port() -> int:
