@@ -104,6 +104,10 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Two hosts deploying at once: the second waits here, then finds the schema
+                # at head and does nothing. So `flask db upgrade` is safe on every deploy.
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7273012)")
             context.run_migrations()
 
 

@@ -3,11 +3,13 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import config_from_name
+from portal.logs import configure_logging
 
 
 def create_app(config=None) -> Flask:
@@ -27,8 +29,12 @@ def create_app(config=None) -> Flask:
     app.config.from_prefixed_env("PORTAL")
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    for name in ("LOG_FORMAT", "LOG_LEVEL"):  # also without the prefix, as operators expect
+        if os.environ.get(name) and f"PORTAL_{name}" not in os.environ:
+            app.config[name] = os.environ[name]
     app.config.update(overrides)
     _check_and_complete_config(app)
+    configure_logging(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -70,9 +76,36 @@ def _check_and_complete_config(app: Flask) -> None:
     elif uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
-    if app.config.get("PROXY_FIX_X_FOR"):
-        hops = int(app.config["PROXY_FIX_X_FOR"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    _configure_proxy_and_hosts(app)
+
+
+def _configure_proxy_and_hosts(app: Flask) -> None:
+    """Trust exactly the configured number of proxies, and only the configured host names.
+
+    Without a trusted proxy (PROXY_FIX_X_FOR=0) X-Forwarded-* headers are ignored, so a
+    client cannot choose the address the login throttle counts. Behind one nginx: 1.
+    """
+    hops = int(app.config.get("PROXY_FIX_X_FOR") or 0)
+    if hops:
+        x_proto = app.config.get("PROXY_FIX_X_PROTO")
+        x_host = app.config.get("PROXY_FIX_X_HOST")
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=hops,
+            x_proto=hops if x_proto is None else int(x_proto),
+            x_host=hops if x_host is None else int(x_host),
+        )
+    trusted = app.config.get("TRUSTED_HOSTS")
+    if isinstance(trusted, str):  # PORTAL_TRUSTED_HOSTS="portaal.sociare.be, localhost"
+        trusted = [host.strip() for host in trusted.split(",") if host.strip()]
+    base_host = urlsplit(app.config["BASE_URL"]).hostname
+    if not trusted and app.config["IS_PRODUCTION"]:
+        # Secure default: the host of BASE_URL, plus loopback for local health checks.
+        trusted = [base_host, "localhost", "127.0.0.1"]
+    if trusted and base_host not in trusted:
+        # Mail links are built for BASE_URL; Flask refuses to build them for an untrusted host.
+        trusted = [*trusted, base_host]
+    app.config["TRUSTED_HOSTS"] = list(trusted) if trusted else None
 
 
 def register_extensions(app: Flask) -> None:

@@ -37,13 +37,50 @@ def mail_group() -> None:
 
 @mail_group.command("send-queued")
 @click.option("--limit", default=500, show_default=True, help="Mails leased per batch.")
+@click.option("--every", type=click.FloatRange(min=1), default=None,
+              help="Keep running: look for due mail every this many seconds (worker mode).")
 @with_appcontext
-def send_queued_command(limit: int) -> None:
+def send_queued_command(limit: int, every: float | None) -> None:
     """Deliver queued mails (safe to run from cron or a worker loop, also twice at once)."""
+    import socket
+
     from portal.email import deliver_outbox
 
-    sent, failed = deliver_outbox(limit=limit)
-    click.echo(f"{sent} sent, {failed} failed (will be retried)")
+    # Flask-Mail opens SMTP without a timeout: a hung mail server would hang the worker for
+    # good. Well below the outbox lease (10 min), so a lease never ends during one send.
+    socket.setdefaulttimeout(current_app.config.get("MAIL_TIMEOUT", 60))
+    if every is None:
+        sent, failed = deliver_outbox(limit=limit)
+        click.echo(f"{sent} sent, {failed} failed (will be retried)")
+        return
+    _run_mail_worker(deliver_outbox, limit, every)
+
+
+def _run_mail_worker(deliver_outbox, limit: int, every: float) -> None:
+    """One long-lived process instead of a Python start every few seconds.
+
+    SIGTERM (systemctl stop) ends it between two mails: a mail is never half-handled.
+    A database outage is logged and retried at the next round instead of ending the worker.
+    """
+    import signal
+    import threading
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    current_app.logger.info("Mail worker started: every %.0f s", every)
+    while not stop.is_set():
+        try:
+            sent, failed = deliver_outbox(limit=limit)
+            if sent or failed:
+                current_app.logger.info("Mail worker: %d sent, %d failed", sent, failed)
+        except Exception:  # noqa: BLE001 - keep the worker alive; the queue keeps the mail
+            current_app.logger.exception("Mail worker round failed; retrying")
+            db.session.rollback()
+        finally:
+            db.session.remove()
+        stop.wait(every)
+    current_app.logger.info("Mail worker stopped")
 
 
 @click.group("retention")

@@ -34,6 +34,8 @@ class Config:
     # Deliver the outbox right after each commit (development, testing); production uses a worker.
     MAIL_DELIVER_AFTER_COMMIT = True
     MAIL_MAX_ATTEMPTS = 8
+    # Seconds the mail worker waits for the SMTP server (the worker sets it for its sockets).
+    MAIL_TIMEOUT = 60
     UNSUBSCRIBE_MAILTO = "afmelden@sociare.be"
 
     # Sessions and cookies
@@ -54,6 +56,17 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     # Number of trusted reverse proxies in front of the app (X-Forwarded-For hops to trust).
     PROXY_FIX_X_FOR = 0
+    # X-Forwarded-Proto / -Host hops to trust; None: the same as PROXY_FIX_X_FOR.
+    PROXY_FIX_X_PROTO: int | None = None
+    PROXY_FIX_X_HOST: int | None = None
+    # Host names the portal answers to (Flask 3.1); a comma-separated string is accepted.
+    # Production default: the host of BASE_URL plus localhost/127.0.0.1 (health checks).
+    TRUSTED_HOSTS: list[str] | str | None = None
+
+    # Logging: "text" or "json" (JSON lines with a line per request); never personal data.
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+    LOG_REQUESTS = False
 
     # Retention (privacy policy: at most five years after membership ends)
     RETENTION_YEARS_AFTER_MEMBERSHIP = 5

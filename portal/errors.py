@@ -1,6 +1,7 @@
 """Business-rule errors raised by services, and the Dutch error pages."""
 
 from flask import Flask, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -67,6 +68,11 @@ def register_error_handlers(app: Flask) -> None:
     def handle_http(error: HTTPException):
         if error.code in (301, 302, 303, 307, 308):
             return error
+        if request_ctx.url_adapter is None:
+            # A Host outside TRUSTED_HOSTS: no URL can be built, so a page without links.
+            title, explanation = _error_texts(error.code or 400)
+            return (f"{title}\n{explanation}\n", error.code or 400,
+                    {"Content-Type": "text/plain; charset=utf-8"})
         response = render_error(error.code or 500)
         if error.code == 405 and getattr(error, "valid_methods", None):
             return response[0], 405, {"Allow": ", ".join(error.valid_methods)}

@@ -1,0 +1,1 @@
+"""Tests of issue 12: production behind a proxy, logs, health, concurrent workers."""

@@ -1,0 +1,1 @@
+"""Reliability tests: several processes against the same PostgreSQL and Redis."""

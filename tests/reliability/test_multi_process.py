@@ -1,0 +1,399 @@
+"""Two gunicorn instances on two loopback ports, one PostgreSQL database, one Redis.
+
+Runs only when TEST_DATABASE_URL is PostgreSQL and Redis answers (see the skip reason).
+The fixture creates a fresh database, builds the schema with two concurrent
+`flask db upgrade` runs (as two hosts deploying at once), starts both instances in the
+production configuration as nginx would reach them, and drops everything afterwards.
+"""
+
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.deploy.services import REDIS_URL, redis_answers
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+TOKEN = "eyJ1c2VyIjo0Mn0.Z3x9Qw.s3cr3t-s1gn4tur3"
+
+pytestmark = pytest.mark.skipif(
+    not DATABASE_URL.startswith("postgresql") or not redis_answers(),
+    reason="multi-process test needs TEST_DATABASE_URL=postgresql+psycopg://... and a Redis "
+    f"answering on {REDIS_URL} (TEST_REDIS_URL); on SQLite there is one process by design",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Browser:
+    """A tiny HTTP client that keeps cookies, sending what nginx adds (X-Forwarded-*)."""
+
+    def __init__(self):
+        self.cookies: dict[str, str] = {}
+
+    def request(self, port: int, method: str, path: str, form: dict | None = None):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+        headers = {"Host": f"127.0.0.1:{port}", "X-Forwarded-For": "192.0.2.10",
+                   "X-Forwarded-Proto": "https", "X-Forwarded-Host": "127.0.0.1"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            # Flask-WTF checks the Referer on HTTPS, as a browser sends it (same-origin).
+            headers["Referer"] = f"https://127.0.0.1{path}"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        page = response.read().decode("utf-8", "replace")
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar = SimpleCookie()
+            jar.load(header)
+            for name, morsel in jar.items():
+                if not morsel.value or "1970" in (morsel["expires"] or ""):
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        connection.close()
+        return response.status, response.headers, page
+
+    def csrf_token(self, port: int, path: str) -> str:
+        status, _headers, page = self.request(port, "GET", path)
+        assert status == 200, (status, page[:300])
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+    def log_in(self, port: int, email: str, password: str):
+        token = self.csrf_token(port, "/aanmelden")
+        return self.request(port, "POST", "/aanmelden",
+                            {"csrf_token": token, "email": email, "password": password})
+
+
+class SmtpSink:
+    """An aiosmtpd server that counts every accepted recipient.
+
+    `hold_at(n)`: the n-th message from now on never gets its answer, so the worker sending it
+    hangs mid-send (with its batch leased) until it is killed; that message is not accepted.
+    """
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.received: Counter = Counter()
+        self.held = threading.Event()
+        self._hold_at: int | None = None
+        self._seen = 0
+        self._lock = threading.Lock()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+                import asyncio
+
+                with sink._lock:
+                    sink._seen += 1
+                    hold = sink._seen == sink._hold_at
+                if hold:
+                    sink.held.set()
+                    await asyncio.Event().wait()  # never answered: cancelled at stop
+                with sink._lock:
+                    sink.received.update(envelope.rcpt_tos)
+                return "250 OK"
+
+        self.port = _free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def hold_at(self, count: int) -> None:
+        with self._lock:
+            self._hold_at = self._seen + count
+            self.held.clear()
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(self.received.values())
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+
+class Cluster:
+    def __init__(self, database_url: str, env: dict, log_dir: Path):
+        self.database_url = database_url
+        self.env = env
+        self.log_dir = log_dir
+        self.instances: dict[str, tuple[int, subprocess.Popen]] = {}
+
+    def flask(self, *args, env=None, **kwargs) -> subprocess.Popen:
+        return subprocess.Popen(
+            [str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env or self.env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True, **kwargs)
+
+    def start(self, name: str) -> int:
+        port = _free_port()
+        log = (self.log_dir / f"{name}.log").open("w")
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--config", "deploy/gunicorn.conf.py",
+             "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=ROOT, env={**self.env, "GUNICORN_WORKERS": "2"}, stdout=log, stderr=log,
+            start_new_session=True)  # own process group: SIGKILL takes master and workers
+        self.instances[name] = (port, process)
+        return port
+
+    def wait_healthy(self, name: str, timeout: float = 20) -> None:
+        port, process = self.instances[name]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert process.poll() is None, self.log(name)
+            try:
+                status, _h, _p = Browser().request(port, "GET", "/healthz")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"{name} did not become healthy:\n{self.log(name)}")
+
+    def kill(self, name: str) -> None:
+        _port, process = self.instances[name]
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for _port, process in self.instances.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for _port, process in self.instances.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def log(self, name: str) -> str:
+        return (self.log_dir / f"{name}.log").read_text()
+
+    def port(self, name: str) -> int:
+        return self.instances[name][0]
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory, smtp):
+    import redis
+
+    name = f"portal_mp_{os.getpid()}_{secrets.token_hex(3)}"
+    admin_url = make_url(DATABASE_URL).set(database="postgres")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    database_url = make_url(DATABASE_URL).set(database=name).render_as_string(
+        hide_password=False)
+    prefix = f"portal-mp-{secrets.token_hex(4)}"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "GUNICORN_"))},
+        "PORTAL_CONFIG": "production",
+        "DATABASE_URL": database_url,
+        "PORTAL_SECRET_KEY": secrets.token_hex(32),
+        "PORTAL_BASE_URL": "https://portaal.test",
+        "PORTAL_PROXY_FIX_X_FOR": "1",
+        "PORTAL_RATELIMIT_STORAGE_URI": REDIS_URL,
+        "PORTAL_RATELIMIT_KEY_PREFIX": prefix,
+        "PORTAL_MAIL_SERVER": "127.0.0.1",
+        "PORTAL_MAIL_PORT": str(smtp.port),
+        "PORTAL_LOG_FORMAT": "json",
+        "GUNICORN_GRACEFUL_TIMEOUT": "3",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    env.pop("LOG_FORMAT", None)
+    env.pop("TEST_DATABASE_URL", None)
+    cluster = Cluster(database_url, env, tmp_path_factory.mktemp("cluster"))
+    try:
+        # Two hosts deploying at the same moment: both upgrades must succeed.
+        upgrades = [cluster.flask("db", "upgrade") for _ in range(2)]
+        for upgrade in upgrades:
+            out, err = upgrade.communicate(timeout=60)
+            assert upgrade.returncode == 0, err[-2000:]
+        for instance in ("a", "b"):
+            cluster.start(instance)
+        _create_member(database_url)
+        for instance in ("a", "b"):
+            cluster.wait_healthy(instance)
+        yield cluster
+    finally:
+        cluster.stop_all()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+
+
+EMAIL = "primair@multi.be"
+
+
+def _app_on(database_url: str, **overrides):
+    from portal import create_app
+
+    return create_app({"PORTAL_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
+                       **overrides})
+
+
+def _create_member(database_url: str) -> None:
+    from portal.extensions import db
+    from tests import factories
+
+    app = _app_on(database_url)
+    with app.app_context():
+        organisation = factories.make_org("Multi vzw")
+        factories.make_contact(organisation, primary=True, email=EMAIL)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_both_instances_are_healthy_with_the_shared_database_and_redis(cluster):
+    for instance in ("a", "b"):
+        status, headers, body = Browser().request(cluster.port(instance), "GET", "/healthz")
+        assert status == 200
+        assert json.loads(body) == {"status": "ok", "redis": "ok"}
+
+
+def test_the_login_page_is_dutch_on_both(cluster):
+    for instance in ("a", "b"):
+        status, _headers, page = Browser().request(cluster.port(instance), "GET", "/aanmelden")
+        assert status == 200
+        assert "Aanmelden" in page and 'lang="nl' in page
+
+
+def test_a_login_on_one_instance_is_valid_on_the_other(cluster):
+    from tests.factories import PASSWORD
+
+    browser = Browser()
+    status, headers, _page = browser.log_in(cluster.port("a"), EMAIL, PASSWORD)
+    assert status == 302 and headers["Location"] == "/"
+    status, _headers, page = browser.request(cluster.port("b"), "GET", "/")
+    assert status == 200, "the session from instance a is not valid on instance b"
+    assert "Mijn portaal" in page
+
+
+@pytest.mark.xfail(
+    reason="Sessions are still signed cookies: a logout clears the browser's cookie but a copy "
+    "of it stays valid on every instance until it expires. The accounts module adds "
+    "server-side sessions; then this passes (remove the mark after the merge).",
+    strict=False,
+)
+def test_a_logout_on_one_instance_ends_the_session_on_the_other(cluster):
+    from tests.factories import PASSWORD
+
+    browser = Browser()
+    browser.log_in(cluster.port("a"), EMAIL, PASSWORD)
+    copied = dict(browser.cookies)  # a second tab, or a cookie copied by malware
+    status, _headers, page = browser.request(cluster.port("b"), "GET", "/")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    form = {"csrf_token": token.group(1)} if token else {}
+    status, _headers, _page = browser.request(cluster.port("b"), "POST", "/afmelden", form)
+    assert status == 302
+    replay = Browser()
+    replay.cookies = copied
+    status, headers, _page = replay.request(cluster.port("a"), "GET", "/")
+    assert status == 302 and headers["Location"].startswith("/aanmelden")
+
+
+def test_tokens_and_addresses_stay_out_of_the_instances_logs(cluster):
+    port = cluster.port("a")
+    Browser().request(port, "GET", f"/uitnodiging/{TOKEN}?email={EMAIL}")
+    time.sleep(0.3)  # let the worker flush its log line
+    log = cluster.log("a")
+    assert '"path": "/uitnodiging/<token>"' in log
+    assert TOKEN not in log and EMAIL not in log
+
+
+def test_killing_one_instance_and_one_mail_worker_mid_way_loses_nothing(cluster, smtp):
+    """SIGKILL instance a, and a mail worker in the middle of a batch while a second worker
+    runs: instance b keeps serving the user logged in on a, and after the lease time every
+    one of 60 mails has been delivered exactly once.
+
+    (The one window this cannot close: a worker killed after the SMTP server accepted a mail
+    but before its commit. That mail is sent again after the lease: at least once, never lost.)
+    """
+    from portal.email import deliver_outbox, queue_mail
+    from portal.extensions import db
+    from tests.factories import PASSWORD
+
+    browser = Browser()
+    browser.log_in(cluster.port("a"), EMAIL, PASSWORD)
+
+    app = _app_on(cluster.database_url, SERVER_NAME=None, MAIL_SUPPRESS_SEND=False,
+                  MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_FILE_DIR=None)
+    recipients = [f"lid{n:03d}@multi.be" for n in range(60)]
+    with app.app_context():
+        for recipient in recipients:
+            queue_mail(recipient, "test_notice", "Bericht", name="Lid")
+        db.session.commit()
+        db.session.info.pop("outbox_ready", None)
+
+    before = Counter(smtp.received)
+    smtp.hold_at(3)  # the first worker hangs on its 3rd mail, two more of its batch leased
+    first = cluster.flask("mail", "send-queued", "--limit", "5")
+    assert smtp.held.wait(timeout=30), first.poll() and first.communicate()
+    second = cluster.flask("mail", "send-queued", "--limit", "5")
+    out, err = second.communicate(timeout=30)
+    assert second.returncode == 0, err[-2000:]
+    assert first.poll() is None
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    cluster.kill("a")
+
+    # Instance b serves the session that was started on the killed instance a.
+    status, _headers, page = browser.request(cluster.port("b"), "GET", "/")
+    assert status == 200 and "Mijn portaal" in page
+    assert Browser().request(cluster.port("b"), "GET", "/healthz")[0] == 200
+
+    with app.app_context():
+        stranded = db.session.execute(text(
+            "SELECT count(*) FROM outbox_mails WHERE sent_at IS NULL")).scalar()
+        assert stranded == 3, "the killed worker should hold exactly its unfinished batch"
+        # The next worker round after the lease time (10 minutes) takes them over.
+        from datetime import UTC, datetime, timedelta
+
+        from portal.email import LEASE_TIME
+
+        assert deliver_outbox(now=datetime.now(UTC) + LEASE_TIME + timedelta(seconds=2)) == (3, 0)
+        unsent = db.session.execute(text(
+            "SELECT count(*) FROM outbox_mails WHERE sent_at IS NULL")).scalar()
+        db.session.remove()
+        db.engine.dispose()
+
+    delivered = Counter(smtp.received) - before
+    assert unsent == 0
+    assert set(delivered) == set(recipients), "a mail was lost"
+    assert set(delivered.values()) == {1}, {r: n for r, n in delivered.items() if n > 1}
