@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:11:16.091260
+Create Date: 2026-11-26 06:13:41.039564
 
 """
 from alembic import op
