@@ -96,15 +96,12 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(alternative_id: str):
-        from portal.models import User
+        # The user only while their server-side session row lives (logout kills copies).
+        from flask import session
 
-        user_id, _, version = alternative_id.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_version != int(version) or not user.is_active:
-            return None
-        return user
+        from portal.auth.services import SESSION_KEY, load_session_user
+
+        return load_session_user(alternative_id, session.get(SESSION_KEY))
 
     app.after_request(_deliver_mail_after_request)
     app.teardown_appcontext(_deliver_mail_on_teardown)

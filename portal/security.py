@@ -68,7 +68,7 @@ def contact_required(view: Callable) -> Callable:
 
 
 def staff_required(view: Callable) -> Callable:
-    """Back-office views: staff only (403 for everybody else)."""
+    """Back-office views: staff only (403 for everybody else), after two-step verification."""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
@@ -76,6 +76,11 @@ def staff_required(view: Callable) -> Callable:
             return current_app.login_manager.unauthorized()
         if not current_user.is_staff:
             abort(403)
+        from portal.auth.guards import staff_second_factor_guard
+
+        response = staff_second_factor_guard()
+        if response is not None:
+            return response
         check = current_app.config.get("STAFF_ACCESS_CHECK")
         if check is not None:
             response = check()

@@ -12,7 +12,7 @@ from portal.models.education_leave import (
 )
 from portal.models.newsletter import ConsentRecord, NewsletterList, Subscriber, Subscription
 from portal.models.organisation import Contact, Organisation, PrimaryTransfer
-from portal.models.user import User
+from portal.models.user import LoginThrottle, User, UserSession
 
 __all__ = [
     "EDUCATION_LEAVE_FIELDS",
@@ -25,6 +25,7 @@ __all__ = [
     "Contact",
     "DataBreach",
     "Enrolment",
+    "LoginThrottle",
     "NewsletterList",
     "Organisation",
     "OutboxMail",
@@ -34,6 +35,7 @@ __all__ = [
     "Training",
     "TrainingPeriod",
     "User",
+    "UserSession",
     "breach_organisations",
     "utcnow",
 ]
