@@ -83,6 +83,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
+    # The limiter object is shared by every app of the process (tests build many): it keeps
+    # the first app's key prefix unless told to read this app's configuration again.
+    limiter._key_prefix = None  # noqa: SLF001
     limiter.init_app(app)
     i18n.init_app(app)
     login_manager.init_app(app)
