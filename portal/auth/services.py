@@ -339,8 +339,9 @@ def password_problems(password: str, user: User | None = None) -> list[str]:
     if len(normalised) > MAX_PASSWORD_LENGTH:
         return [_("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH)]
     personal = _personal_words(user)
-    # zxcvbn's work grows with the length; the first 100 characters tell enough.
-    sample = normalised[:100]
+    # zxcvbn refuses more than 72 characters (its work grows with the length); a password
+    # whose first 72 characters are strong is strong.
+    sample = normalised[:72]
     result = zxcvbn(sample, user_inputs=personal)
     lowered = sample.lower()
     rest = lowered
