@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import pyotp
 import qrcode
 import qrcode.image.svg
-from flask import current_app, g
+from flask import current_app, g, has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -66,6 +66,20 @@ def normalise_email(email: str | None) -> str:
 
 def normalise_password(password: str | None) -> str:
     return unicodedata.normalize("NFKC", password or "")
+
+
+def mail_url(endpoint: str, **values) -> str:
+    """An absolute link for a mail, always on BASE_URL.
+
+    Never built from the request's Host header: a forged Host (or X-Forwarded-Host) would
+    otherwise put an attacker's address in a reset mail and leak its token.
+    """
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        with current_app.test_request_context():
+            path = url_for(endpoint, **values)
+    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -362,11 +376,11 @@ def check_new_password(password: str, user: User | None) -> None:
 
 
 def _queue_password_changed_mail(user: User, how: str) -> None:
-    from portal.email import external_url, queue_mail
+    from portal.email import queue_mail
 
     queue_mail(user.email, "password_changed", _("Your password was changed"),
                name=user.name, how=how,
-               reset_link=external_url("auth.forgot_password"))
+               reset_link=mail_url("auth.forgot_password"))
 
 
 def change_password(user: User, current_password: str, new_password: str,
@@ -400,7 +414,7 @@ def _reset_fingerprint(user: User) -> str:
 
 def request_password_reset(email: str) -> None:
     """Mail a reset link if the address belongs to an active login; silent otherwise."""
-    from portal.email import external_url, queue_mail
+    from portal.email import queue_mail
 
     user = find_user_by_email(email)
     if user is None or not user.is_active:
@@ -412,7 +426,7 @@ def request_password_reset(email: str) -> None:
     user.password_reset_requested_at = now
     token = make_token("password-reset", {"user": user.id, "check": _reset_fingerprint(user)})
     queue_mail(user.email, "password_reset", _("Choose a new password for the member portal"),
-               name=user.name, link=external_url("auth.reset_password", token=token),
+               name=user.name, link=mail_url("auth.reset_password", token=token),
                valid_minutes=RESET_MAX_AGE // 60)
     record_event("password.reset_requested", target=user, organisation_id=user.organisation_id)
     db.session.commit()
@@ -451,7 +465,7 @@ def _invitation_fingerprint(user: User) -> str:
 
 def invite(user: User, actor: User | None) -> None:
     """Mail a link (valid 7 days, single use) to set a first password; the caller commits."""
-    from portal.email import external_url, queue_mail
+    from portal.email import queue_mail
 
     user.invited_at = _now()
     token = make_token("invitation", {"user": user.id, "check": _invitation_fingerprint(user)})
@@ -464,7 +478,7 @@ def invite(user: User, actor: User | None) -> None:
         name=user.name,
         organisation=organisation,
         inviter=actor.name if actor is not None else None,
-        link=external_url("auth.accept_invitation", token=token),
+        link=mail_url("auth.accept_invitation", token=token),
         valid_days=7,
     )
     record_event("invitation.sent", actor=actor, target=user,

@@ -140,3 +140,11 @@ def test_resets_are_audited_without_the_token(client, make_org, make_contact, ou
     assert [event.action for event in events] == ["password.reset_requested", "password.reset"]
     token = link.rsplit("/", 1)[1]
     assert token not in repr([(e.fields, e.actor_label) for e in events])
+
+
+def test_a_forged_host_header_does_not_reach_the_mail(client, make_org, make_contact, outbox):
+    make_contact(make_org(), email="lid@organisatie.be")
+    client.post("/wachtwoord-vergeten", data={"email": "lid@organisatie.be"},
+                headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"})
+    assert "evil.example" not in outbox[0].body
+    assert "http://127.0.0.1:5000/wachtwoord-herstellen/" in outbox[0].body
