@@ -485,6 +485,26 @@ def invite(user: User, actor: User | None) -> None:
                  organisation_id=user.organisation_id)
 
 
+def resend_invitation(user: User, actor: User) -> None:
+    """Staff, or the primary contact of the person's organisation, send a new invitation.
+
+    The previous link stops working. Refused for someone who already chose a password (they
+    use 'Forgotten password') or has no website right.
+    """
+    allowed = actor.is_staff or (
+        actor.is_primary_contact and actor.organisation_id is not None
+        and actor.organisation_id == user.organisation_id)
+    if not allowed:
+        raise PolicyError(_("Only staff and the primary contact can send an invitation."))
+    if user.password_hash is not None:
+        raise PolicyError(_("This person already chose a password. They can use "
+                            "'Forgotten password' on the login page."))
+    if not user.is_active:
+        raise PolicyError(_("This person has no access to the website."))
+    invite(user, actor)
+    db.session.commit()
+
+
 def user_for_invitation(token: str) -> User:
     """The invited user of a valid, unused invitation link; InvalidToken otherwise."""
     payload = read_token("invitation", token, max_age=INVITATION_MAX_AGE)

@@ -93,3 +93,28 @@ def test_taking_the_website_right_away_ends_the_sessions(login_as, make_org, mak
     services.apply_website_right(contact, None)
     db.session.commit()
     assert client.get("/").status_code == 302
+
+
+def test_staff_and_the_primary_contact_can_resend_an_invitation(make_org, make_contact,
+                                                                make_staff, outbox):
+    import pytest
+
+    from portal.errors import PolicyError
+
+    contact = _invite_new_contact(make_org, make_contact)
+    primary = db.session.scalar(select(User).join(User.contact).where(
+        User.contact.has(is_primary=True)))
+    stranger = make_contact(make_org(), primary=True).user
+    colleague = make_contact(contact.organisation).user
+    staff = make_staff()
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=2)):
+        services.resend_invitation(contact.user, primary)
+        assert len(outbox) == 2
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=4)):
+        services.resend_invitation(contact.user, staff)
+        assert [m.recipients for m in outbox] == [["nieuw@organisatie.be"]] * 3
+    for actor in (stranger, colleague):
+        with pytest.raises(PolicyError):
+            services.resend_invitation(contact.user, actor)
+    with pytest.raises(PolicyError):
+        services.resend_invitation(colleague, primary)  # already has a password

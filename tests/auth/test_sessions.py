@@ -106,8 +106,8 @@ def test_production_cookies_are_host_only_secure_and_httponly(database_url, tmp_
                       "headers": {"Referer": "https://localhost/aanmelden"}}
             page = client.get("/aanmelden", **secure).get_data(as_text=True)
             token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-            response = client.post("/aanmelden", data={
-                "email": "prod@organisatie.be", "password": PASSWORD, "csrf_token": token}, **secure)
+            form = {"email": "prod@organisatie.be", "password": PASSWORD, "csrf_token": token}
+            response = client.post("/aanmelden", data=form, **secure)
             assert response.status_code == 302
             cookie = response.headers["Set-Cookie"]
             assert cookie.startswith("__Host-session=")
