@@ -223,6 +223,7 @@ def load_session_user(alternative_id: str, key: str | None) -> User | None:
             "SESSION_ABSOLUTE_LIFETIME"]:
         db.session.delete(row)
         db.session.commit()
+        g.session_expired = True
         return None
     if now - row.last_seen_at > LAST_SEEN_RESOLUTION:
         # The loader runs first in a request, before any change of the request is pending.

@@ -23,6 +23,22 @@ def test_thirty_idle_minutes_end_the_session(client, make_org, make_contact):
     with time_machine.travel(start + timedelta(minutes=60), tick=False):
         response = client.get("/")
     assert response.status_code == 302 and "expired=1" in response.headers["Location"]
+    from portal.models import UserSession
+
+    assert db.session.query(UserSession).count() == 0
+
+
+def test_after_hours_away_the_login_page_says_the_session_ended(client, make_org,
+                                                                make_contact):
+    make_contact(make_org(), email="lid@organisatie.be")
+    start = datetime.now(UTC)
+    with time_machine.travel(start, tick=False):
+        post_login(client, "lid@organisatie.be")
+    with time_machine.travel(start + timedelta(hours=2), tick=False):
+        response = client.get("/wachtwoord-wijzigen")
+        assert response.status_code == 302 and "expired=1" in response.headers["Location"]
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Je sessie is afgelopen. Meld je opnieuw aan." in page
 
 
 def test_an_idle_session_is_dead_on_the_server_too(app, client, make_org, make_contact):
