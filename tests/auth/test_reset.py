@@ -41,7 +41,9 @@ def test_the_mail_is_dutch_with_a_link_for_one_hour(client, make_org, make_conta
     assert message.subject == "Kies een nieuw wachtwoord voor het ledenportaal"
     assert "Beste An Peeters" in message.body
     assert "De link werkt één keer en gedurende 60 minuten." in message.body
-    assert link_from(message, "wachtwoord-herstellen")
+    link = link_from(message, "wachtwoord-herstellen")
+    assert f'href="http://127.0.0.1:5000{link}"' in message.html
+    assert "Kies een nieuw wachtwoord" in message.html
 
 
 def test_the_link_works_once(client, make_org, make_contact, outbox):
