@@ -116,6 +116,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
+    # The limiter object is shared by every app of the process (tests build many): it keeps
+    # the first app's key prefix unless told to read this app's configuration again.
+    limiter._key_prefix = None  # noqa: SLF001
     limiter.init_app(app)
     i18n.init_app(app)
     login_manager.init_app(app)
@@ -129,15 +132,12 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(alternative_id: str):
-        from portal.models import User
+        # The user only while their server-side session row lives (logout kills copies).
+        from flask import session
 
-        user_id, _, version = alternative_id.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_version != int(version) or not user.is_active:
-            return None
-        return user
+        from portal.auth.services import SESSION_KEY, load_session_user
+
+        return load_session_user(alternative_id, session.get(SESSION_KEY))
 
     app.after_request(_deliver_mail_after_request)
     app.teardown_appcontext(_deliver_mail_on_teardown)

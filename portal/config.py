@@ -54,6 +54,10 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_KEY_PREFIX = "portal"
+    # Failed log-in attempts per client IP (on top of 5 per address); reset requests per IP.
+    LOGIN_RATE_LIMIT = "30 per 15 minutes"
+    RESET_RATE_LIMIT = "10 per 15 minutes"
     # Number of trusted reverse proxies in front of the app (X-Forwarded-For hops to trust).
     PROXY_FIX_X_FOR = 0
     # X-Forwarded-Proto / -Host hops to trust; None: the same as PROXY_FIX_X_FOR.

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
@@ -68,7 +68,7 @@ def contact_required(view: Callable) -> Callable:
 
 
 def staff_required(view: Callable) -> Callable:
-    """Back-office views: staff only (403 for everybody else)."""
+    """Back-office views: staff only (403 for everybody else), after two-step verification."""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
@@ -76,6 +76,11 @@ def staff_required(view: Callable) -> Callable:
             return current_app.login_manager.unauthorized()
         if not current_user.is_staff:
             abort(403)
+        from portal.auth.guards import staff_second_factor_guard
+
+        response = staff_second_factor_guard()
+        if response is not None:
+            return response
         check = current_app.config.get("STAFF_ACCESS_CHECK")
         if check is not None:
             response = check()
@@ -123,6 +128,9 @@ def _enforce_login_and_session_lifetime():
         started = session.get("_started", now)
         last_seen = session.get("_last_seen", now)
         if now - last_seen > idle or now - started > lifetime:
+            from portal.auth.services import SESSION_KEY, end_session
+
+            end_session(None, session.get(SESSION_KEY))  # the server-side row goes too
             logout_user()
             session.clear()
             if not is_public:
@@ -133,6 +141,8 @@ def _enforce_login_and_session_lifetime():
             session["_last_seen"] = now
     if is_public or current_user.is_authenticated:
         return None
+    if g.get("session_expired"):  # the server-side session timed out: say so at login
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?"), expired=1))
     return current_app.login_manager.unauthorized()
 
 

@@ -136,12 +136,18 @@ def outbox(app):
 
 
 def log_in(client, user) -> None:
-    """Put `user` in the client's session as flask-login would after a real login."""
+    """Put `user` in the client's session as a real login would: a server-side session row,
+    with the second factor done (staff reach /beheer without TOTP steps in tests)."""
+    from portal.auth.services import SESSION_KEY, open_session
+
     app = client.application
     with app.test_request_context(environ_base=client.environ_base):
         identifier = login_manager._session_identifier_generator()
+    key = open_session(user, second_factor=True)
+    db.session.commit()
     now = time.time()
     with client.session_transaction() as session:
+        session[SESSION_KEY] = key
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
         session["_id"] = identifier

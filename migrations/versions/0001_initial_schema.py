@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 06:13:41.039564
+Create Date: 2026-11-26 06:16:14.473775
 
 """
 from alembic import op
@@ -25,6 +25,13 @@ def upgrade():
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('text_version', name=op.f('pk_consent_texts'))
+    )
+    op.create_table('login_throttles',
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('failure_count', sa.Integer(), nullable=False),
+    sa.Column('window_started_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('key_hash', name=op.f('pk_login_throttles'))
     )
     op.create_table('newsletter_lists',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -252,6 +259,8 @@ def upgrade():
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
     sa.Column('totp_enabled_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('recovery_code_hashes', sa.Text(), nullable=True),
+    sa.Column('totp_last_step', sa.Integer(), nullable=True),
+    sa.Column('password_reset_requested_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('email = lower(email)', name=op.f('ck_users_email_lower_case')),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_users_contact_id_contacts'), ondelete='CASCADE'),
@@ -344,6 +353,20 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_user_id'], ['users.id'], name=op.f('fk_data_breaches_created_by_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_data_breaches'))
     )
+    op.create_table('user_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('second_factor_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions')),
+    sa.UniqueConstraint('key_hash', name=op.f('uq_user_sessions_key_hash'))
+    )
+    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
+        batch_op.create_index('ix_user_sessions_user_id', ['user_id'], unique=False)
+
     op.create_table('breach_organisations',
     sa.Column('breach_id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
@@ -388,6 +411,10 @@ def downgrade():
 
     op.drop_table('confirmations')
     op.drop_table('breach_organisations')
+    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
+        batch_op.drop_index('ix_user_sessions_user_id')
+
+    op.drop_table('user_sessions')
     op.drop_table('data_breaches')
     with op.batch_alter_table('consent_records', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consent_records_subscriber_id'))
@@ -452,5 +479,6 @@ def downgrade():
 
     op.drop_table('organisations')
     op.drop_table('newsletter_lists')
+    op.drop_table('login_throttles')
     op.drop_table('consent_texts')
     # ### end Alembic commands ###

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -36,3 +36,68 @@ class SetPasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Save password"))
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        description=_l("The 6 digits your authenticator app shows now, or one of your "
+                       "recovery codes."),
+        validators=[DataRequired(_l("Enter the code.")), Length(max=64)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none",
+                   "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Continue"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        description=_l("The professional email address you log in with."),
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    submit = SubmitField(_l("Send link"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 15 characters. A sentence of a few words works well."),
+        validators=[DataRequired(_l("Choose a password.")), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_again = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(_l("Type the password a second time.")),
+                    EqualTo("password", _l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class TotpSetupForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        description=_l("The 6 digits your authenticator app shows for the member portal."),
+        validators=[DataRequired(_l("Enter the code.")), Length(max=16)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Switch on"))
+
+
+class ConfirmWithPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ButtonForm(FlaskForm):
+    """A form with only the CSRF token and a button."""

@@ -20,7 +20,7 @@ from portal.models.newsletter import (
     Subscription,
 )
 from portal.models.organisation import Contact, Organisation, PrimaryTransfer
-from portal.models.user import User
+from portal.models.user import LoginThrottle, User, UserSession
 
 __all__ = [
     "EDUCATION_LEAVE_FIELDS",
@@ -34,6 +34,7 @@ __all__ = [
     "Contact",
     "DataBreach",
     "Enrolment",
+    "LoginThrottle",
     "Mailing",
     "NewsletterKey",
     "NewsletterList",
@@ -45,6 +46,7 @@ __all__ = [
     "Training",
     "TrainingPeriod",
     "User",
+    "UserSession",
     "breach_organisations",
     "utcnow",
 ]

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
@@ -36,6 +36,10 @@ class User(UserMixin, Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None]
     recovery_code_hashes: Mapped[str | None] = mapped_column(Text)  # JSON list of hashes
+    # The last TOTP time step accepted: a code is never accepted twice (replay).
+    totp_last_step: Mapped[int | None]
+    # Throttles reset mails: at most one per address every few minutes.
+    password_reset_requested_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     contact: Mapped["Contact | None"] = relationship(back_populates="user")
@@ -73,3 +77,33 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
+
+
+class UserSession(Base):
+    """A server-side session: the cookie only carries a random key whose hash is stored here.
+
+    Logging out deletes the row, so a copied cookie stops working at once, on every process.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the cookie key
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the person proved a second factor (TOTP or recovery code) in this session.
+    second_factor_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_user_sessions_user_id", "user_id"),)
+
+
+class LoginThrottle(Base):
+    """Failed log-in attempts per email address, known or not (keyed by an HMAC of it)."""
+
+    __tablename__ = "login_throttles"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failure_count: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]

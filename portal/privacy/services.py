@@ -30,11 +30,13 @@ from portal.models import (
     Training,
     TrainingPeriod,
     User,
+    UserSession,
 )
 
 # Every table that holds data about a person, and the section that exports it.
 COVERED_TABLES = {
     "users": "account",
+    "user_sessions": "account",
     "contacts": "contact",
     "primary_transfers": "rights",
     "subscriptions": "newsletters",
@@ -71,6 +73,8 @@ FIELD_LABELS = {
     "invited_at": _l("Invitation sent on"),
     "password_changed_at": _l("Password last changed on"),
     "last_login_at": _l("Last login on"),
+    "session_started_at": _l("Session started on"),
+    "session_last_seen_at": _l("Session last used on"),
     "failed_login_count": _l("Failed login attempts since the last login"),
     "locked_until": _l("Login blocked until"),
     "totp_enabled_at": _l("Two-step verification enabled on"),
@@ -234,6 +238,15 @@ def collect_personal_data(
             "locked_until": user.locked_until,
             "totp_enabled_at": user.totp_enabled_at,
         })
+        # Open sessions: when they began and were last used; the cookie key stays secret.
+        for user_session in db.session.scalars(
+            select(UserSession).where(UserSession.user_id == user.id)
+            .order_by(UserSession.created_at)
+        ):
+            sections["account"].records.append({
+                "session_started_at": user_session.created_at,
+                "session_last_seen_at": user_session.last_seen_at,
+            })
 
     if contact is not None:
         sections["contact"].records.append({

@@ -1,6 +1,5 @@
 """A contact given the website right is invited by mail and sets a first password once."""
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import time_machine
@@ -9,6 +8,7 @@ from sqlalchemy import select
 from portal.auth import services
 from portal.extensions import db
 from portal.models import User
+from tests.auth.conftest import link_from
 
 GOOD_PASSWORD = "fietsen langs de schelde in mei"
 
@@ -24,7 +24,7 @@ def _invite_new_contact(make_org, make_contact, **kwargs):
 
 
 def _link(message) -> str:
-    return re.search(r"https?://\S+/uitnodiging/\S+", message.body).group(0)
+    return link_from(message, "uitnodiging")
 
 
 def test_giving_the_website_right_mails_an_invitation(make_org, make_contact, outbox):
@@ -40,7 +40,7 @@ def test_giving_the_website_right_mails_an_invitation(make_org, make_contact, ou
 
 def test_the_invitation_link_sets_a_password_once(client, make_org, make_contact, outbox):
     _invite_new_contact(make_org, make_contact)
-    link = _link(outbox[0]).replace("http://localhost", "")
+    link = _link(outbox[0])
     page = client.get(link).get_data(as_text=True)
     assert "Kies je wachtwoord" in page
     response = client.post(link, data={"password": GOOD_PASSWORD,
@@ -58,7 +58,7 @@ def test_the_invitation_link_sets_a_password_once(client, make_org, make_contact
 
 def test_a_short_password_is_refused_in_dutch(client, make_org, make_contact, outbox):
     _invite_new_contact(make_org, make_contact)
-    link = _link(outbox[0]).replace("http://localhost", "")
+    link = _link(outbox[0])
     response = client.post(link, data={"password": "kort", "password_again": "kort"})
     assert "Gebruik minstens 15 tekens" in response.get_data(as_text=True)
     user = db.session.scalar(select(User).where(User.email == "nieuw@organisatie.be"))
@@ -67,7 +67,7 @@ def test_a_short_password_is_refused_in_dutch(client, make_org, make_contact, ou
 
 def test_the_invitation_expires_after_seven_days(client, make_org, make_contact, outbox):
     _invite_new_contact(make_org, make_contact)
-    link = _link(outbox[0]).replace("http://localhost", "")
+    link = _link(outbox[0])
     with time_machine.travel(datetime.now(UTC) + timedelta(days=7, minutes=1)):
         response = client.get(link)
     assert response.status_code == 400
@@ -76,11 +76,11 @@ def test_the_invitation_expires_after_seven_days(client, make_org, make_contact,
 
 def test_a_new_invitation_replaces_the_old_link(client, make_org, make_contact, outbox):
     contact = _invite_new_contact(make_org, make_contact)
-    first = _link(outbox[0]).replace("http://localhost", "")
+    first = _link(outbox[0])
     with time_machine.travel(datetime.now(UTC) + timedelta(seconds=5)):
         services.invite(contact.user, None)
         db.session.commit()
-        second = _link(outbox[1]).replace("http://localhost", "")
+        second = _link(outbox[1])
         assert client.get(first).status_code == 400
         assert client.get(second).status_code == 200
 
@@ -93,3 +93,28 @@ def test_taking_the_website_right_away_ends_the_sessions(login_as, make_org, mak
     services.apply_website_right(contact, None)
     db.session.commit()
     assert client.get("/").status_code == 302
+
+
+def test_staff_and_the_primary_contact_can_resend_an_invitation(make_org, make_contact,
+                                                                make_staff, outbox):
+    import pytest
+
+    from portal.errors import PolicyError
+
+    contact = _invite_new_contact(make_org, make_contact)
+    primary = db.session.scalar(select(User).join(User.contact).where(
+        User.contact.has(is_primary=True)))
+    stranger = make_contact(make_org(), primary=True).user
+    colleague = make_contact(contact.organisation).user
+    staff = make_staff()
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=2)):
+        services.resend_invitation(contact.user, primary)
+        assert len(outbox) == 2
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=4)):
+        services.resend_invitation(contact.user, staff)
+        assert [m.recipients for m in outbox] == [["nieuw@organisatie.be"]] * 3
+    for actor in (stranger, colleague):
+        with pytest.raises(PolicyError):
+            services.resend_invitation(contact.user, actor)
+    with pytest.raises(PolicyError):
+        services.resend_invitation(colleague, primary)  # already has a password

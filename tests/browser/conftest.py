@@ -175,3 +175,27 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         for error in getattr(config, "_browser_html_errors", [])[:50]:
             terminalreporter.write_line(f"HTML error: {error}")
         terminalreporter.write_line(summary)
+
+
+DEMO_PASSWORD = "Demo-wachtwoord-2026"
+
+
+def log_in(page, site: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(site + "/aanmelden")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord", exact=True).fill(password)
+    page.get_by_role("button", name="Aanmelden").click()
+
+
+def log_in_as_staff(page, site: str, email: str = "medewerker@voorbeeld.be") -> None:
+    """Log in as the demo staff member, setting up TOTP at first login as staff must."""
+    import pyotp
+    from playwright.sync_api import expect
+
+    log_in(page, site, email)
+    expect(page.get_by_role("heading", name="Tweestapsverificatie instellen")).to_be_visible()
+    key = page.locator("#totp-key").inner_text().replace(" ", "")
+    page.get_by_label("Code uit de app").fill(pyotp.TOTP(key).now())
+    page.get_by_role("button", name="Inschakelen").click()
+    page.get_by_role("link", name="Ik heb mijn codes bewaard, verder").click()
+    expect(page.get_by_role("heading", name="Mijn portaal")).to_be_visible()

@@ -5,7 +5,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page
+from tests.browser.conftest import check_page, log_in_as_staff
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "Demo-wachtwoord-2026"
@@ -41,7 +41,7 @@ def test_a_contact_views_and_downloads_my_data(page, demo_site):
 
 
 def test_staff_use_the_back_office(page, demo_site):
-    _log_in(page, demo_site, "medewerker@voorbeeld.be")
+    log_in_as_staff(page, demo_site)
     page.goto(demo_site + "/beheer")
     expect(page.get_by_role("heading", level=1, name="Beheer")).to_be_visible()
     check_page(page, "beheer")

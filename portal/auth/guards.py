@@ -1,0 +1,25 @@
+"""Request-time checks of the accounts flow that other parts of the portal rely on."""
+
+from flask import flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from portal.auth import services
+
+
+def staff_second_factor_guard():
+    """None when this staff session passed two-step verification; otherwise a redirect.
+
+    Staff see every organisation's personal data: without TOTP they set it up first; with
+    TOTP but no proof in this session (should not happen) they log in again.
+    """
+    if services.has_second_factor_in_session():
+        return None
+    target = request.full_path.rstrip("?")
+    if current_user.totp_enabled_at is None:
+        flash(_("Staff accounts use two-step verification. Set it up now."), "info")
+        return redirect(url_for("auth.totp_setup", next=target))
+    services.end_session(None, session.get(services.SESSION_KEY))
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login", next=target))
