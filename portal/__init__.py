@@ -96,12 +96,21 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(alternative_id: str):
-        from portal.models import User
+        from sqlalchemy import select
+        from sqlalchemy.orm import joinedload
+
+        from portal.models import Contact, User
 
         user_id, _, version = alternative_id.partition(":")
         if not user_id.isdigit() or not version.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        # One statement for what every request needs (is_active reads the contact, the layout
+        # and most pages its organisation) instead of three lazy loads.
+        user = db.session.scalar(
+            select(User)
+            .options(joinedload(User.contact).joinedload(Contact.organisation))
+            .where(User.id == int(user_id))
+        )
         if user is None or user.session_version != int(version) or not user.is_active:
             return None
         return user
