@@ -79,7 +79,7 @@ GOAL_COST_CURVE_SLACK = 1.3  # measured noise: a flat page may look up to 30 % s
 GOAL_RUN_MINUTES = 10.0
 FLOOD_ATTEMPTS = 500
 FLOOD_CONNECTIONS = 4
-FLOOD_TIMEOUT = 120.0
+FLOOD_TIMEOUT = 60.0  # an unthrottled flood costs ~0.1 s of CPU per attempt: bounded
 COST_CURVE_ORGANISATIONS = 9000
 
 
@@ -101,6 +101,7 @@ class Outcome:
     facts: dict = field(default_factory=dict)
     results: dict[str, Result] = field(default_factory=dict)
     round_rps: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # worker CPU seconds used per page
     skipped: dict[str, str] = field(default_factory=dict)
     final_path: dict[str, str] = field(default_factory=dict)
     goals: list[tuple[str, str, str]] = field(default_factory=list)  # (status, goal, detail)
@@ -150,21 +151,40 @@ class Server:
             time.sleep(0.3)
         raise SystemExit(f"{self.name} did not answer {path} within {timeout:.0f} s")
 
-    def worker_rss_mb(self) -> list[float]:
-        """Resident memory of each worker (the master's children), from /proc."""
-        sizes = []
+    def _workers(self) -> list[tuple[Path, list[str]]]:
+        """(/proc folder, fields of its stat) of each worker: the master's children."""
+        workers = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
-                if int(fields[1]) != self.process.pid:
-                    continue
-                status = (stat.parent / "status").read_text()
-            except (OSError, IndexError, ValueError):
+            except (OSError, IndexError):
+                continue
+            if fields[1] == str(self.process.pid):
+                workers.append((stat.parent, fields))
+        return workers
+
+    def worker_rss_mb(self) -> list[float]:
+        """Resident memory of each worker, from /proc."""
+        sizes = []
+        for folder, _ in self._workers():
+            try:
+                status = (folder / "status").read_text()
+            except OSError:
                 continue
             for line in status.splitlines():
                 if line.startswith("VmRSS:"):
                     sizes.append(int(line.split()[1]) / 1024)
         return sorted(sizes)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the workers have used so far.
+
+        CPU time per request is steadier than requests/s on a shared machine: other
+        processes slow the workers down but do not make them use more CPU per request.
+        """
+        ticks = os.sysconf("SC_CLK_TCK")
+        # stat fields after the name: state is [0], utime [11], stime [12].
+        return sum(int(f[11]) + int(f[12]) for _, f in self._workers()) / ticks
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -263,20 +283,23 @@ async def probe(session: Session, path: str) -> tuple[int, str, str]:
 def measure_rounds(outcome: Outcome, portal: Server, baseline: Server, users: dict,
                    pages: list[Page], settings: Settings) -> None:
     """B A1 A2 ... An, then the next round with the pages in reverse order (drift cancels)."""
-    targets = [("baseline", baseline.port, None, "/")]
+    targets = [("baseline", baseline, None, "/")]
     for page in pages:
         if page.name not in outcome.skipped:
-            targets.append((page.name, portal.port, page.who, outcome.final_path[page.name]))
+            targets.append((page.name, portal, page.who, outcome.final_path[page.name]))
     for name, *_ in targets:
         outcome.results[name] = Result(name)
         outcome.round_rps[name] = []
+        outcome.cpu[name] = 0.0
     for number in range(settings.rounds):
         order = targets[1:] if number % 2 == 0 else list(reversed(targets[1:]))
-        for name, port, who, path in [targets[0], *order]:
+        for name, server, who, path in [targets[0], *order]:
             sessions = ([user.copy() for user in users[who]] if who else
-                        [Session(port) for _ in range(settings.connections)])
+                        [Session(server.port) for _ in range(settings.connections)])
+            cpu_before = server.cpu_seconds()
             result = asyncio.run(drive(sessions, path, duration=settings.seconds,
                                        max_requests=settings.max_requests, label=name))
+            outcome.cpu[name] += server.cpu_seconds() - cpu_before
             outcome.results[name].merge(result)
             outcome.round_rps[name].append(result.rps)
         log(f"round {number + 1}/{settings.rounds} done")
@@ -315,6 +338,9 @@ async def _flood(port: int, email: str, attempts: int, connections: int,
 def measure_flood(outcome: Outcome, portal: Server, users: dict, pages: list[Page],
                   settings: Settings) -> None:
     """A logged-in page's p99, quiet and then while one client fails to log in N times."""
+    if settings.flood_attempts <= 0:
+        outcome.goal("SKIP", "login flood", "--flood-attempts 0")
+        return
     by_name = {page.name: page for page in pages}
     name = ROSTER_PAGE if ROSTER_PAGE not in outcome.skipped else FALLBACK_FLOOD_PAGE
     if name in outcome.skipped:
@@ -462,17 +488,18 @@ def judge_pages(outcome: Outcome, pages: list[Page]) -> None:
 
 
 def bench_database(label: str, database_url: str, settings: Settings, workdir: Path,
-                   pages: list[Page]) -> Outcome:
+                   pages: list[Page], reuse: bool = False) -> Outcome:
     outcome = Outcome(label)
     logs = workdir / f"{label.lower()}-commands.log"
     env = base_env()
     env.update(DATABASE_URL=database_url, PORTAL_CONFIG="development")
-    if database_url.startswith("postgresql"):
-        run_checked([sys.executable, str(BENCH / "prepare.py"), "wipe", "--database-url",
-                     database_url], base_env(), "wipe PostgreSQL database", logs)
-    run_checked(flask("db", "upgrade"), env, "flask db upgrade", logs)
-    run_checked(flask("seed-demo", "--organisations", "900"), env,
-                "flask seed-demo --organisations 900", logs)
+    if not reuse:
+        if database_url.startswith("postgresql"):
+            run_checked([sys.executable, str(BENCH / "prepare.py"), "wipe", "--database-url",
+                         database_url], base_env(), "wipe PostgreSQL database", logs)
+        run_checked(flask("db", "upgrade"), env, "flask db upgrade", logs)
+        run_checked(flask("seed-demo", "--organisations", "900"), env,
+                    "flask seed-demo --organisations 900", logs)
     facts = json.loads(run_checked([sys.executable, str(BENCH / "prepare.py"), "setup",
                                     "--database-url", database_url], base_env(),
                                    "bench set-up (login for the big roster, campaign, audit)",
@@ -544,8 +571,13 @@ def report(outcome: Outcome, pages: list[Page]) -> str:
         f"== {outcome.label}: {facts['organisations']} organisations; the measured roster is "
         f"{facts['organisation_name']} with {facts['roster_size']} contacts ==",
         f"{'page':<28} {'path':<22} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
-        f"{'x base':>7} {'p99 x':>6} {'rounds req/s':>18}",
+        f"{'x base':>7} {'p99 x':>6} {'CPU ms':>7} {'x base':>6} {'rounds req/s':>18}",
     ]
+
+    def cpu_ms(name: str) -> float:
+        requests = outcome.results[name].requests
+        return outcome.cpu[name] / requests * 1000 if requests else float("nan")
+
     base = outcome.results["baseline"]
     for name, path in [("baseline", "(bench/baseline_app)")] + [
         (p.name, outcome.final_path.get(p.name, p.path)) for p in pages
@@ -558,9 +590,12 @@ def report(outcome: Outcome, pages: list[Page]) -> str:
         lines.append(
             f"{name:<28} {path:<22} {result.rps:>7.0f} {result.percentile(0.5) * 1000:>7.1f} "
             f"{result.percentile(0.99) * 1000:>7.1f} {result.rps / base.rps:>7.2f} "
-            f"{result.percentile(0.99) / base.percentile(0.99):>6.2f} {rounds:>18}"
+            f"{result.percentile(0.99) / base.percentile(0.99):>6.2f} "
+            f"{cpu_ms(name):>7.2f} {cpu_ms(name) / cpu_ms('baseline'):>6.2f} {rounds:>18}"
             + (f"  ({result.errors} errors: {result.statuses})" if result.errors else "")
         )
+    lines += ["  (CPU ms: worker CPU time per request, steadier than req/s on a busy machine; "
+              "x base: ratio to the baseline)"]
     lines += ["", *[f"  {note}" for note in outcome.notes], "", "Goals:"]
     for status, goal, detail in outcome.goals:
         lines.append(f"  {status:<4} {goal}" + (f": {detail}" if detail else ""))
@@ -571,11 +606,13 @@ def statement_count_goal() -> tuple[str, str, str]:
     """The statement-count goal is a test in `make test`; run it here too (on SQLite)."""
     env = base_env()
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-p", "no:cacheprovider",
          "tests/performance/test_statement_counts.py"],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )
-    summary = (completed.stdout.strip().splitlines() or ["no output"])[-1]
+    lines = completed.stdout.strip().splitlines() or ["no output"]
+    summary = next((line for line in reversed(lines) if " passed" in line or " failed" in line
+                    or "error" in line), lines[-1])
     return ("PASS" if completed.returncode == 0 else "FAIL",
             "SQL statements per request constant (5 vs 50 contacts) and <= 8",
             f"tests/performance/test_statement_counts.py: {summary}")
@@ -593,6 +630,9 @@ def main() -> int:
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--page", action="append", help="measure only pages with this name")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, db)")
+    parser.add_argument("--sqlite-file", type=Path,
+                        help="use this SQLite file; seeded only when it does not exist yet "
+                             "(for profiling: before/after runs on the same data)")
     args = parser.parse_args()
     settings = Settings(rounds=args.rounds, seconds=args.seconds, connections=args.connections,
                         flood_attempts=args.flood_attempts)
@@ -602,14 +642,17 @@ def main() -> int:
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="ledenportaal-bench-"))
     log(f"work folder {workdir}")
-    databases = [("SQLite", f"sqlite:///{workdir / 'bench.db'}")]
+    sqlite_file = args.sqlite_file.resolve() if args.sqlite_file else workdir / "bench.db"
+    reuse = sqlite_file.exists()
+    databases = [("SQLite", f"sqlite:///{sqlite_file}")]
     postgres = os.environ.get("TEST_DATABASE_URL")
     if postgres and not args.sqlite_only:
         databases.append(("PostgreSQL", postgres))
     outcomes = []
     for label, url in databases:
         log(f"== {label} ==")
-        outcomes.append(bench_database(label, url, settings, workdir, pages))
+        outcomes.append(bench_database(label, url, settings, workdir, pages,
+                                       reuse=reuse and label == "SQLite"))
     outcomes[0].goals.insert(0, statement_count_goal())
     minutes = (time.monotonic() - started) / 60
     for outcome in outcomes:
