@@ -342,14 +342,18 @@ def measure_flood(outcome: Outcome, portal: Server, users: dict, pages: list[Pag
         outcome.goal("SKIP", "login flood", "--flood-attempts 0")
         return
     by_name = {page.name: page for page in pages}
-    name = ROSTER_PAGE if ROSTER_PAGE not in outcome.skipped else FALLBACK_FLOOD_PAGE
-    if name in outcome.skipped:
+    name = ROSTER_PAGE if ROSTER_PAGE in outcome.results else FALLBACK_FLOOD_PAGE
+    if name not in outcome.results:
         outcome.goal("SKIP", "login flood", "no logged-in page to watch yet")
         return
     page, path = by_name[name], outcome.final_path[name]
-    quiet = asyncio.run(drive([u.copy() for u in users[page.who]], path,
-                              duration=max(settings.seconds, 3.0),
-                              max_requests=settings.max_requests, label="quiet"))
+
+    def quiet_run() -> Result:
+        return asyncio.run(drive([u.copy() for u in users[page.who]], path,
+                                 duration=max(settings.seconds, 4.0),
+                                 max_requests=settings.max_requests, label="quiet"))
+
+    quiet_before = quiet_run()
 
     async def both() -> tuple[Result, dict]:
         done = asyncio.Event()
@@ -364,15 +368,23 @@ def measure_flood(outcome: Outcome, portal: Server, users: dict, pages: list[Pag
         return loaded, stats
 
     loaded, stats = asyncio.run(both())
-    quiet_p99, flood_p99 = quiet.percentile(0.99), loaded.percentile(0.99)
+    quiet_after = quiet_run()
+    # Quiet is measured before and after the flood; the lower p99 is the quiet value, so a
+    # noisy moment on the shared machine cannot hide the flood's effect.
+    quiet_p99 = min(quiet_before.percentile(0.99), quiet_after.percentile(0.99))
+    flood_p99 = loaded.percentile(0.99)
     attempts = len(stats["latencies"])
     statuses = ", ".join(f"{code}: {count}" for code, count in sorted(stats["statuses"].items()))
     mean_attempt = sum(stats["latencies"]) / attempts * 1000 if attempts else float("nan")
+    cut = (f", stopped at the {FLOOD_TIMEOUT:.0f} s limit"
+           if attempts < settings.flood_attempts else "")
     outcome.notes.append(
         f"login flood: {attempts} failed logins in {stats.get('elapsed', 0):.1f} s from one "
         f"client ({FLOOD_CONNECTIONS} connections; answers {statuses}; "
-        f"{mean_attempt:.0f} ms per attempt); {name} p99 quiet {quiet_p99 * 1000:.1f} ms, "
-        f"during the flood {flood_p99 * 1000:.1f} ms ({loaded.requests} requests)"
+        f"{mean_attempt:.0f} ms per attempt{cut}); {name} p99 quiet "
+        f"{quiet_before.percentile(0.99) * 1000:.1f} ms before and "
+        f"{quiet_after.percentile(0.99) * 1000:.1f} ms after, during the flood "
+        f"{flood_p99 * 1000:.1f} ms ({loaded.requests} requests)"
     )
     ratio = flood_p99 / quiet_p99
     outcome.goal("PASS" if ratio <= GOAL_FLOOD_P99_RATIO else "FAIL",
@@ -437,20 +449,25 @@ def measure_cost_curve(outcome: Outcome, portal: Server, users: dict, pages: lis
                 workdir / "commands.log")
     for page in staff:
         large = Result(page.name)
+        cpu_before = portal.cpu_seconds()
         for _ in range(max(1, settings.rounds - 1)):
             large.merge(asyncio.run(drive([u.copy() for u in users["staff"]],
                                           outcome.final_path[page.name],
                                           duration=settings.seconds,
                                           max_requests=settings.max_requests)))
         small = outcome.results[page.name]
-        time_ratio = large.percentile(0.5) / small.percentile(0.5)
+        # CPU time per request judges (steadier than latency on a shared machine).
+        cpu_small = outcome.cpu[page.name] / small.requests
+        cpu_large = (portal.cpu_seconds() - cpu_before) / max(1, large.requests)
+        cost_ratio = cpu_large / cpu_small if cpu_small else float("inf")
         size_ratio = large.body_bytes / small.body_bytes if small.body_bytes else 1.0
         allowed = max(1.0, size_ratio) * GOAL_COST_CURVE_SLACK
-        outcome.goal("PASS" if time_ratio <= allowed else "FAIL",
-                     f"{label}: {page.name} p50 grows no faster than its page",
-                     f"p50 x{time_ratio:.2f} for a page x{size_ratio:.2f} the size "
-                     f"({small.percentile(0.5) * 1000:.1f} -> {large.percentile(0.5) * 1000:.1f}"
-                     f" ms; allowed x{allowed:.2f})")
+        outcome.goal("PASS" if cost_ratio <= allowed else "FAIL",
+                     f"{label}: {page.name} grows no faster than its page",
+                     f"CPU per request x{cost_ratio:.2f} ({cpu_small * 1000:.2f} -> "
+                     f"{cpu_large * 1000:.2f} ms), p50 {small.percentile(0.5) * 1000:.1f} -> "
+                     f"{large.percentile(0.5) * 1000:.1f} ms, for a page x{size_ratio:.2f} "
+                     f"the size (allowed x{allowed:.2f})")
 
 
 def judge_pages(outcome: Outcome, pages: list[Page]) -> None:
@@ -475,7 +492,7 @@ def judge_pages(outcome: Outcome, pages: list[Page]) -> None:
     staff = [p for p in pages if p.kind == "staff"]
     for page in staff:
         goal = f"{page.name}: p50 <= {GOAL_STAFF_P50_RATIO:g}x the roster page's p50"
-        missing = [n for n in (page.name, ROSTER_PAGE) if n in outcome.skipped]
+        missing = [n for n in (page.name, ROSTER_PAGE) if n not in outcome.results]
         if missing:
             outcome.goal("SKIP", goal, f"page not yet built ({', '.join(missing)})")
             continue
@@ -524,18 +541,15 @@ def bench_database(label: str, database_url: str, settings: Settings, workdir: P
         baseline.wait_ready("/")
         log(f"portal on 127.0.0.1:{portal.port}, baseline on 127.0.0.1:{baseline.port}")
 
-        async def sign_in(email, secret, count):
-            return await asyncio.gather(*(login(portal.port, email, secret)
-                                          for _ in range(count)))
-
+        # One login per role through /aanmelden; every virtual user carries a copy of that
+        # session cookie (a login throttle on 127.0.0.1 must not stop the benchmark itself).
         users: dict[str, list[Session]] = {}
         for who, email, secret in (("primary", facts["primary_email"], None),
                                    ("staff", facts["staff_email"], facts["staff_totp_secret"])):
-            signed = asyncio.run(sign_in(email, secret, settings.connections))
-            landed = {where for _, where in signed}
-            users[who] = [session for session, _ in signed]
-            if landed != {"/"}:
-                outcome.notes.append(f"login of {email} landed on {sorted(landed)}")
+            session, landed = asyncio.run(login(portal.port, email, secret))
+            users[who] = [session.copy() for _ in range(settings.connections)]
+            if landed not in ("/", f"http://127.0.0.1:{portal.port}/"):
+                outcome.notes.append(f"login of {email} landed on {landed}")
         for page in pages:
             session = users[page.who][0].copy() if page.who else Session(portal.port)
             status, path, reason = asyncio.run(probe(session, page.path))

@@ -13,10 +13,19 @@ from tests.conftest import log_in
 BUDGET = 8
 SIZES = (5, 50)
 
-# (path, who requests it). Add a flow's pages here, one line each.
+# (path, who requests it). Add a flow's pages here, one line each; after the merge uncomment
+# the lines of the pages that exist (and correct a path if the flow chose another one).
 PAGES = [
     ("/", "primary"),
     ("/", "contact"),
+    # ("/organisatie", "primary"),
+    # ("/organisatie", "contact"),
+    # ("/contactpersonen", "primary"),
+    # ("/nieuwsbrieven", "primary"),
+    # ("/nieuwsbrieven", "contact"),
+    # ("/bevestiging", "primary"),
+    # ("/beheer/bevestiging", "staff"),
+    # ("/beheer/audit", "staff"),
 ]
 
 
