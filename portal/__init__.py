@@ -1,5 +1,6 @@
 """The Ledenportaal application factory."""
 
+import functools
 import os
 import secrets
 from pathlib import Path
@@ -96,21 +97,10 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(alternative_id: str):
-        from sqlalchemy import select
-        from sqlalchemy.orm import joinedload
-
-        from portal.models import Contact, User
-
         user_id, _, version = alternative_id.partition(":")
         if not user_id.isdigit() or not version.isdigit():
             return None
-        # One statement for what every request needs (is_active reads the contact, the layout
-        # and most pages its organisation) instead of three lazy loads.
-        user = db.session.scalar(
-            select(User)
-            .options(joinedload(User.contact).joinedload(Contact.organisation))
-            .where(User.id == int(user_id))
-        )
+        user = db.session.scalar(_user_query(), {"user_id": int(user_id)})
         if user is None or user.session_version != int(version) or not user.is_active:
             return None
         return user
@@ -129,6 +119,25 @@ def register_extensions(app: Flask) -> None:
             "federation_name": app.config["FEDERATION_NAME"],
             "privacy_policy_url": app.config["PRIVACY_POLICY_URL"],
         }
+
+
+@functools.cache
+def _user_query():
+    """The user of a session with contact and organisation: one statement, built once.
+
+    Every request needs them (is_active reads the contact, the layout and most pages the
+    organisation): one joined statement instead of three lazy loads.
+    """
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.orm import joinedload
+
+    from portal.models import Contact, User
+
+    return (
+        select(User)
+        .options(joinedload(User.contact).joinedload(Contact.organisation))
+        .where(User.id == bindparam("user_id"))
+    )
 
 
 def _deliver_mail_after_request(response):
