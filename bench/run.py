@@ -3,13 +3,15 @@
     .venv/bin/python bench/run.py            (what `make bench` runs)
     .venv/bin/python bench/run.py --quick    (a smoke run: one short round)
 
-For SQLite (always) and PostgreSQL (when TEST_DATABASE_URL is set; that database is WIPED):
+For SQLite (always) and PostgreSQL (when BENCH_DATABASE_URL or TEST_DATABASE_URL is set; that
+database is WIPED):
 seeds the large demo data set (`flask seed-demo --organisations 900`), starts the portal
 under gunicorn (2 sync workers, production configuration) and the baseline
 (bench/baseline_app.py: the same 50-row roster with Flask + SQLAlchemy only) the same way,
 logs virtual users in through /aanmelden, and drives both with a bounded load generator
-(bench/loadgen.py) in alternating rounds. It prints per page requests/s, p50, p99 and the
-ratio to the baseline, then every goal of issue #11 with PASS, FAIL or SKIP.
+(bench/loadgen.py) in alternating rounds. It prints per page requests/s, p50, p99, the
+workers' CPU time per request and the ratios to the baseline, then every goal of issue #11
+with PASS, FAIL or SKIP. Exit status 1 when a goal fails on SQLite.
 
 Absolute figures on a shared machine move from run to run; the ratios within one run are
 what the goals judge. A page is added by one line in PAGES; a page that does not exist yet
@@ -659,7 +661,8 @@ def main() -> int:
     sqlite_file = args.sqlite_file.resolve() if args.sqlite_file else workdir / "bench.db"
     reuse = sqlite_file.exists()
     databases = [("SQLite", f"sqlite:///{sqlite_file}")]
-    postgres = os.environ.get("TEST_DATABASE_URL")
+    # The PostgreSQL database is wiped: BENCH_DATABASE_URL picks another one than the tests'.
+    postgres = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     if postgres and not args.sqlite_only:
         databases.append(("PostgreSQL", postgres))
     outcomes = []
