@@ -39,7 +39,7 @@ run: seed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)
-	$(BIN)/ruff check portal tests wsgi.py scripts
+	$(BIN)/ruff check portal tests wsgi.py scripts bench deploy
 
 # axe-core and the Nu Html Checker for the browser tests (skipped when npm is missing).
 node_modules/.installed: package.json package-lock.json
@@ -55,6 +55,10 @@ extract-messages: $(STAMP)
 
 test-postgres:
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(MAKE) test
+
+# The performance benchmark (about 5-8 minutes; PostgreSQL too when BENCH_DATABASE_URL is set).
+bench: translations
+	$(BIN)/python bench/run.py
 
 # Regenerate the single initial migration from the models (allowed until the first release).
 migration: $(STAMP)

@@ -155,6 +155,7 @@ def register_extensions(app: Flask) -> None:
         }
 
 
+
 def _deliver_mail_after_request(response):
     from portal.email import deliver_if_ready
 

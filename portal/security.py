@@ -114,6 +114,9 @@ def safe_next(default_endpoint: str = "public.dashboard") -> str:
     return target if is_safe_redirect(target) else url_for(default_endpoint)
 
 
+LAST_SEEN_RESOLUTION = 60  # seconds
+
+
 def _enforce_login_and_session_lifetime():
     endpoint = request.endpoint
     if endpoint is None:
@@ -138,7 +141,10 @@ def _enforce_login_and_session_lifetime():
                                         expired=1))
         else:
             session.setdefault("_started", now)
-            session["_last_seen"] = now
+            # Refresh the idle clock at most once a minute: writing it on every request would
+            # re-sign and re-send the session cookie with every page (idle timeout +- 1 min).
+            if now - last_seen >= LAST_SEEN_RESOLUTION or "_last_seen" not in session:
+                session["_last_seen"] = now
     if is_public or current_user.is_authenticated:
         return None
     if g.get("session_expired"):  # the server-side session timed out: say so at login

@@ -1,0 +1,1 @@
+"""Performance checks that are tests: SQL statements per request."""
