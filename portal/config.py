@@ -82,6 +82,11 @@ class Config:
     # Hours within which a data breach must be reported to the Data Protection Authority.
     BREACH_NOTIFICATION_HOURS = 72
 
+    # Annual confirmation: days between reminders, and mails marked sent per commit while a
+    # campaign is mailed (a killed process may resend at most this many).
+    CONFIRMATION_REMINDER_INTERVAL_DAYS = 14
+    CONFIRMATION_MAIL_COMMIT_EVERY = 25
+
     IS_PRODUCTION = False
 
 

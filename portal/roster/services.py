@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError as SqlStaleDataError
 
 from portal.audit import record_event
@@ -24,8 +25,10 @@ PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "function")
 
 
 def list_contacts(organisation_id: int) -> list[Contact]:
+    # Logins come along in one statement: the list shows whether an invitation is pending.
     return list(db.session.scalars(
         select(Contact)
+        .options(selectinload(Contact.user))
         .where(Contact.organisation_id == organisation_id)
         .order_by(Contact.is_primary.desc(), Contact.last_name, Contact.first_name, Contact.id)
     ))

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.auth.services import resend_invitation as resend_login_invitation
 from portal.errors import PolicyError, StaleDataError
 from portal.extensions import db
 from portal.i18n import format_phone
@@ -135,6 +136,22 @@ def propose_primary(contact_id: int):
         return redirect(url_for("roster.list_contacts"))
     return render_template("roster/propose.html", contact=contact,
                            proposal=services.pending_transfer(current_org_id()))
+
+
+@bp.post("/contactpersonen/<int:contact_id>/uitnodiging")
+@primary_required
+def resend_invitation(contact_id: int):
+    contact = get_scoped_or_404(Contact, contact_id)
+    if contact.user is None:
+        abort(404)
+    try:
+        resend_login_invitation(contact.user, current_user)
+    except PolicyError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("A new invitation was sent to %(email)s. The previous link no longer works.",
+                email=contact.email), "success")
+    return redirect(url_for("roster.list_contacts"))
 
 
 @bp.post("/contactpersonen/overdracht/intrekken")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from portal.auth.services import resend_invitation as resend_login_invitation
 from portal.errors import PolicyError
 from portal.extensions import db
 from portal.models import Contact, DataBreach, Organisation
@@ -112,6 +113,23 @@ def person_data(organisation_id: int, contact_id: int):
     data = collect_personal_data(contact=contact)
     return render_template("staff/person_data.html", contact=contact, data=data,
                            labels=FIELD_LABELS)
+
+
+@bp.post("/organisaties/<int:organisation_id>/contactpersonen/<int:contact_id>/uitnodiging")
+@staff_required
+def resend_invitation(organisation_id: int, contact_id: int):
+    contact = db.session.scalar(select(Contact).where(
+        Contact.id == contact_id, Contact.organisation_id == organisation_id))
+    if contact is None or contact.user is None:
+        abort(404)
+    try:
+        resend_login_invitation(contact.user, _actor())
+    except PolicyError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("A new invitation was sent to %(email)s. The previous link no longer works.",
+                email=contact.email), "success")
+    return redirect(url_for("staff.organisation", organisation_id=organisation_id))
 
 
 @bp.get("/audit")
