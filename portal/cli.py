@@ -93,10 +93,16 @@ def retention_group() -> None:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, hidden=True)
 @with_appcontext
 def retention_run_command(dry_run: bool, today) -> None:
-    """Run every retention step; safe to run daily."""
-    from portal.retention import run_retention
+    """Run every retention step; safe to run daily (one run at a time: a second run started
+    meanwhile stops at once)."""
+    from portal.retention import run_retention, single_runner
 
-    reports = run_retention(today.date() if today else date.today(), dry_run=dry_run)
+    with single_runner("retention run") as mine:
+        if not mine and not dry_run:
+            click.echo("Another retention run is busy (on this or another host); this run "
+                       "erased nothing. The next scheduled run continues its work.")
+            return
+        reports = run_retention(today.date() if today else date.today(), dry_run=dry_run)
     for report in reports:
         verb = "would erase" if dry_run else "erased"
         click.echo(f"{report.step}: {verb} {report.count}")

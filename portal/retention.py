@@ -1,8 +1,11 @@
 """Retention steps: each flow registers what it erases; `flask retention run` runs them all."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+
+from sqlalchemy import text
 
 
 @dataclass
@@ -27,3 +30,31 @@ def retention_step(name: str):
 
 def run_retention(today: date, dry_run: bool = False) -> list[RetentionReport]:
     return [func(today, dry_run) for _, func in RETENTION_STEPS]
+
+
+@contextmanager
+def single_runner(name: str) -> Iterator[bool]:
+    """Yield True when this process may run `name`, False when another run holds it.
+
+    The retention steps read what is due and then erase it with an audit line: two runs at
+    once would both erase (harmless) and both log it (a false record), so only one runs. On
+    PostgreSQL a session advisory lock on its own connection enforces it across hosts; it
+    ends with that connection, so a killed run never blocks the next. SQLite is one host:
+    there the rule is "one timer, one runner" (systemd never starts a running unit twice).
+    """
+    from portal.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        yield True
+        return
+    with db.engine.connect() as connection:
+        held = bool(connection.scalar(text("SELECT pg_try_advisory_lock(hashtext(:name))"),
+                                      {"name": name}))
+        connection.commit()
+        try:
+            yield held
+        finally:
+            if held:
+                connection.execute(text("SELECT pg_advisory_unlock(hashtext(:name))"),
+                                   {"name": name})
+                connection.commit()

@@ -111,10 +111,28 @@ def is_locked(email: str) -> bool:
 
 
 def record_failed_login(email: str, reason: str = "password") -> bool:
-    """Count a failed attempt for the address (known or not); True when it locks it now."""
+    """Count a failed attempt for the address (known or not); True when it locks it now.
+
+    Failures for one address may arrive at the same moment on several processes or hosts:
+    the row is locked while it is counted (FOR UPDATE on PostgreSQL; SQLite writes one at a
+    time), so none is lost and the lock comes at the same count wherever they land.
+    """
+    for attempt in range(2):
+        try:
+            return _count_failed_login(email, reason)
+        except IntegrityError:
+            # Two first failures for one address at once: the other inserted the row; count
+            # this one on top of it (the row exists now, so the second try locks it).
+            db.session.rollback()
+            if attempt:
+                raise
+    return False  # pragma: no cover - the loop returns or raises
+
+
+def _count_failed_login(email: str, reason: str) -> bool:
     key = _throttle_key(email)
     now = _now()
-    row = db.session.get(LoginThrottle, key)
+    row = db.session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
     if row is None:
         row = LoginThrottle(key_hash=key, failure_count=0, window_started_at=now)
         db.session.add(row)
@@ -135,11 +153,7 @@ def record_failed_login(email: str, reason: str = "password") -> bool:
         if user is not None:
             user.locked_until = row.locked_until
         record_event("login.locked", actor=user, target=user, organisation_id=organisation_id)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Two first failures for one address at the same moment: the other one counted.
-        db.session.rollback()
+    db.session.commit()
     return locked_now
 
 

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, text, update
 from sqlalchemy.orm import selectinload
 
 from portal.audit import record_event
@@ -72,6 +72,10 @@ def open_campaign(year: int, deadline: date, actor: User | None,
     today = today or date.today()
     if deadline <= today:
         raise PolicyError(_("The deadline must lie in the future."), field="deadline")
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Two hosts opening at once: the second waits here until the first committed, then
+        # finds the campaign and its confirmations instead of inserting them again.
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('campaign.open'))"))
     campaign = db.session.scalar(
         select(ConfirmationCampaign).where(ConfirmationCampaign.year == year)
     )
@@ -144,8 +148,10 @@ class MailingReport:
 def _claim(candidates, now: datetime, limit: int, after_id: int) -> list[int]:
     """Lease up to `limit` confirmations so that two mailing runs never take the same row.
 
-    PostgreSQL skips rows another run holds (FOR UPDATE SKIP LOCKED); the lease column also
-    covers a run that died after claiming (the lease expires) and databases without locks.
+    PostgreSQL skips rows another run holds (FOR UPDATE SKIP LOCKED) and keeps the row locks
+    until the batch commits: a run killed mid-batch loses its locks with its connection, so
+    a re-run takes the rows at once. Without row locks (SQLite) a lease column marks the
+    claim instead; a run that died after claiming leaves it until it expires.
     """
     free = or_(Confirmation.mailing_lease_until.is_(None),
                Confirmation.mailing_lease_until < now)
@@ -156,6 +162,8 @@ def _claim(candidates, now: datetime, limit: int, after_id: int) -> list[int]:
         .limit(limit)
         .with_for_update(skip_locked=True)
     ))
+    if db.session.get_bind().dialect.name == "postgresql":
+        return ids  # locked until _mail_batch commits the batch (or the connection dies)
     if ids:
         db.session.execute(
             update(Confirmation)
@@ -241,9 +249,11 @@ def deliver_batch(mail_ids: list[int]) -> tuple[int, int]:
 
     The outbox worker (`deliver_outbox`) opens a connection and commits once per mail, which
     makes 900 invitations slow. Here the mails are leased first (a second host skips them)
-    and marked sent every `CONFIRMATION_MAIL_COMMIT_EVERY` mails: a transport error commits
-    what was sent at once and leaves the rest queued for the next run or the outbox worker,
-    so nothing is sent twice. Only a process killed outright may resend the last few.
+    and each is marked sent right after the SMTP server took it (a one-row commit costs far
+    less than the SMTP exchange): a transport error leaves the rest queued for the next run
+    or the outbox worker, so nothing is sent twice. A process killed outright leaves its
+    unsent mails leased; the outbox worker sends them when the lease ends. Only the one mail
+    in flight at the kill (taken by the server, not yet marked) can go out twice.
     """
     now = now_utc()
     free = or_(OutboxMail.lease_until.is_(None), OutboxMail.lease_until < now)
@@ -268,7 +278,7 @@ def deliver_batch(mail_ids: list[int]) -> tuple[int, int]:
     ))
     sent = failed = 0
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-    commit_every = current_app.config.get("CONFIRMATION_MAIL_COMMIT_EVERY", 25)
+    commit_every = current_app.config.get("CONFIRMATION_MAIL_COMMIT_EVERY", 1)
     try:
         with mail.connect() as connection:
             for position, outbox_mail in enumerate(outbox_mails):

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TOKEN = "eyJ1c2VyIjo0Mn0.Z3x9Qw.s3cr3t-s1gn4tur3"
+IP_LIMIT = 12  # failed log-ins per client IP in the cluster (PORTAL_LOGIN_RATE_LIMIT)
 
 pytestmark = pytest.mark.skipif(
     not DATABASE_URL.startswith("postgresql") or not redis_answers(),
@@ -49,12 +51,13 @@ def _free_port() -> int:
 class Browser:
     """A tiny HTTP client that keeps cookies, sending what nginx adds (X-Forwarded-*)."""
 
-    def __init__(self):
+    def __init__(self, ip: str = "192.0.2.10"):
         self.cookies: dict[str, str] = {}
+        self.ip = ip  # the client address nginx puts in X-Forwarded-For
 
     def request(self, port: int, method: str, path: str, form: dict | None = None):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
-        headers = {"Host": f"127.0.0.1:{port}", "X-Forwarded-For": "192.0.2.10",
+        headers = {"Host": f"127.0.0.1:{port}", "X-Forwarded-For": self.ip,
                    "X-Forwarded-Proto": "https", "X-Forwarded-Host": "127.0.0.1"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -94,6 +97,7 @@ class SmtpSink:
 
     `hold_at(n)`: the n-th message from now on never gets its answer, so the worker sending it
     hangs mid-send (with its batch leased) until it is killed; that message is not accepted.
+    `delay`: seconds each answer takes (a real mail server's pace: concurrent runs overlap).
     """
 
     def __init__(self):
@@ -103,6 +107,7 @@ class SmtpSink:
         self.held = threading.Event()
         self._hold_at: int | None = None
         self._seen = 0
+        self.delay = 0.0
         self._lock = threading.Lock()
         sink = self
 
@@ -116,6 +121,8 @@ class SmtpSink:
                 if hold:
                     sink.held.set()
                     await asyncio.Event().wait()  # never answered: cancelled at stop
+                if sink.delay:
+                    await asyncio.sleep(sink.delay)
                 with sink._lock:
                     sink.received.update(envelope.rcpt_tos)
                 return "250 OK"
@@ -227,6 +234,8 @@ def cluster(tmp_path_factory, smtp):
         "PORTAL_PROXY_FIX_X_FOR": "1",
         "PORTAL_RATELIMIT_STORAGE_URI": REDIS_URL,
         "PORTAL_RATELIMIT_KEY_PREFIX": prefix,
+        # Fewer than the default 30 per IP: the same Redis counting, in less test time.
+        "PORTAL_LOGIN_RATE_LIMIT": f"{IP_LIMIT} per 15 minutes",
         "PORTAL_MAIL_SERVER": "127.0.0.1",
         "PORTAL_MAIL_PORT": str(smtp.port),
         "PORTAL_LOG_FORMAT": "json",
@@ -259,6 +268,10 @@ def cluster(tmp_path_factory, smtp):
 
 
 EMAIL = "primair@multi.be"
+THROTTLED = "contact@multi.be"  # a second login of Multi vzw, for the throttle test
+MEMBERS = [f"primair{n:02d}@campagne.be" for n in range(24)]
+PRIMARIES = [EMAIL, *MEMBERS]  # every primary contact a campaign mails
+DEADLINE = "2099-06-30"
 
 
 def _app_on(database_url: str, **overrides):
@@ -276,6 +289,10 @@ def _create_member(database_url: str) -> None:
     with app.app_context():
         organisation = factories.make_org("Multi vzw")
         factories.make_contact(organisation, primary=True, email=EMAIL)
+        factories.make_contact(organisation, primary=False, email=THROTTLED)
+        for number, email in enumerate(MEMBERS):
+            factories.make_contact(factories.make_org(f"Campagne {number:02d} vzw"),
+                                   primary=True, email=email)
         db.session.remove()
         db.engine.dispose()
 
@@ -305,12 +322,6 @@ def test_a_login_on_one_instance_is_valid_on_the_other(cluster):
     assert "Mijn portaal" in page
 
 
-@pytest.mark.xfail(
-    reason="Sessions are still signed cookies: a logout clears the browser's cookie but a copy "
-    "of it stays valid on every instance until it expires. The accounts module adds "
-    "server-side sessions; then this passes (remove the mark after the merge).",
-    strict=False,
-)
 def test_a_logout_on_one_instance_ends_the_session_on_the_other(cluster):
     from tests.factories import PASSWORD
 
@@ -335,6 +346,179 @@ def test_tokens_and_addresses_stay_out_of_the_instances_logs(cluster):
     log = cluster.log("a")
     assert '"path": "/uitnodiging/<token>"' in log
     assert TOKEN not in log and EMAIL not in log
+
+
+def test_failed_logins_spread_over_both_instances_lock_the_address_at_the_same_count(cluster):
+    """Per address (the login_throttles table): four wrong passwords at the same moment, two
+    on each instance, and a fifth lock the address on both - none of the counts is lost."""
+    from portal.auth.services import LOCK_THRESHOLD
+    from tests.factories import PASSWORD
+
+    ports = [cluster.port("a"), cluster.port("b")]
+
+    def wrong(number: int) -> int:  # every attempt from its own IP: only the address counts
+        browser = Browser(f"198.51.100.{number + 1}")
+        return browser.log_in(ports[number % 2], THROTTLED, f"fout wachtwoord {number}")[0]
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(wrong, range(LOCK_THRESHOLD - 1))) == [200] * (LOCK_THRESHOLD - 1)
+    for port in ports:  # not locked yet: the right password still works on both
+        assert Browser("198.51.100.50").log_in(port, THROTTLED, PASSWORD)[0] == 302
+    # A success clears the count; the same number of failures again, now one at a time
+    # alternating over the instances, and the last one locks the address.
+    for number in range(LOCK_THRESHOLD):
+        assert wrong(number) == 200
+    for port in ports:
+        status, _headers, page = Browser("198.51.100.60").log_in(port, THROTTLED, PASSWORD)
+        assert status == 429 and "Te veel mislukte pogingen" in page
+
+
+def test_failed_logins_from_one_ip_spread_over_both_instances_hit_the_ip_limit(cluster):
+    """Per IP (Flask-Limiter in Redis): IP_LIMIT failures for as many addresses from one
+    client, spread over both instances and their four workers, and the next attempt is
+    refused everywhere (counted per process, no instance would refuse yet)."""
+    from tests.factories import PASSWORD
+
+    limit = IP_LIMIT
+    ports = [cluster.port("a"), cluster.port("b")]
+    ip = "203.0.113.7"
+
+    def wrong(number: int) -> int:
+        return Browser(ip).log_in(ports[number % 2], f"onbekend{number}@elders.be", "fout")[0]
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(wrong, range(limit))) == [200] * limit
+    for port in ports:  # even the right password: this client has used up its attempts
+        assert Browser(ip).log_in(port, EMAIL, PASSWORD)[0] == 429
+    assert Browser("203.0.113.8").log_in(ports[0], EMAIL, PASSWORD)[0] == 302
+
+
+def _campaign_open(cluster, year: int):
+    return cluster.flask("campaign", "open", "--year", str(year), "--deadline", DEADLINE,
+                         "--batch-size", "4")
+
+
+def _confirmations(database_url: str, year: int) -> int:
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        count = connection.execute(text(
+            "SELECT count(*) FROM confirmations c JOIN confirmation_campaigns k "
+            "ON k.id = c.campaign_id WHERE k.year = :year"), {"year": year}).scalar()
+    engine.dispose()
+    return count
+
+
+def test_two_concurrent_campaign_opens_mail_each_primary_contact_once(cluster, smtp):
+    before = Counter(smtp.received)
+    smtp.delay = 0.03  # a mail server's pace, so that the two runs overlap
+    try:
+        runs = [_campaign_open(cluster, 2031) for _ in range(2)]
+        outputs = [run.communicate(timeout=60) for run in runs]
+    finally:
+        smtp.delay = 0.0
+    for run, (_out, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, err[-2000:]
+    delivered = Counter(smtp.received) - before
+    assert delivered == Counter(PRIMARIES), delivered
+    assert _confirmations(cluster.database_url, 2031) == len(PRIMARIES)
+
+
+def test_killing_a_campaign_run_and_an_instance_mid_campaign_loses_nothing(cluster, smtp):
+    """SIGKILL `campaign open` while it hangs on a mail of its second batch, and instance a at
+    the same moment; run the command again. Every primary contact gets the invitation once:
+    the re-run mails the rest at once, the killed batch's unsent mails go out when their
+    lease ends. The user logged in on a carries on on b, and on a restarted a."""
+    from datetime import UTC, datetime, timedelta
+
+    from portal.confirmation.services import MAILING_LEASE
+    from portal.email import deliver_outbox
+    from portal.extensions import db
+    from tests.factories import PASSWORD
+
+    browser = Browser("192.0.2.30")
+    assert browser.log_in(cluster.port("a"), EMAIL, PASSWORD)[0] == 302
+    before = Counter(smtp.received)
+    smtp.hold_at(6)  # batches of 4: the run hangs on the 2nd mail of its 2nd batch
+    first = _campaign_open(cluster, 2032)
+    assert smtp.held.wait(timeout=30), first.poll() and first.communicate()
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    cluster.kill("a")
+
+    status, _headers, page = browser.request(cluster.port("b"), "GET", "/bevestiging/organisatie")
+    assert status == 200, "the session of the killed instance a does not work on b"
+
+    again = _campaign_open(cluster, 2032)
+    _out, err = again.communicate(timeout=60)
+    assert again.returncode == 0, err[-2000:]
+    app = _app_on(cluster.database_url, SERVER_NAME=None, MAIL_SUPPRESS_SEND=False,
+                  MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_FILE_DIR=None)
+    with app.app_context():
+        later = datetime.now(UTC) + MAILING_LEASE + timedelta(seconds=2)
+        assert deliver_outbox(now=later) == (3, 0)  # the held mail and the two after it
+        db.session.remove()
+        db.engine.dispose()
+    delivered = Counter(smtp.received) - before
+    assert delivered == Counter(PRIMARIES), delivered
+    assert _confirmations(cluster.database_url, 2032) == len(PRIMARIES)
+
+    # As systemd would: a restarts, and the session still holds there.
+    cluster.start("a")
+    cluster.wait_healthy("a")
+    status, _headers, page = browser.request(cluster.port("a"), "GET", "/")
+    assert status == 200 and "Mijn portaal" in page
+
+
+def test_two_concurrent_retention_runs_erase_once(cluster):
+    """Both runs may start at the same moment on two hosts: the data goes once, and the audit
+    log says so once (a second run either stands aside or finds nothing left)."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from sqlalchemy import func, select
+
+    from portal.extensions import db
+    from portal.models import AuditEvent, Enrolment, Organisation, Training
+    from tests import factories
+
+    app = _app_on(cluster.database_url)
+    with app.app_context():
+        ended = date.today() - timedelta(days=6 * 366)
+        for number in range(3):
+            organisation = factories.make_org(f"Gestopt {number} vzw", membership_ended_on=ended)
+            factories.make_contact(organisation, primary=True, email=f"gestopt{number}@oud.be")
+        last_day = date.today() - timedelta(days=500)
+        training = Training(title="Oude opleiding", starts_on=last_day - timedelta(days=3),
+                            ends_on=last_day, hours=Decimal("12"), is_bev_recognised=True)
+        db.session.add(training)
+        db.session.flush()
+        db.session.add_all(Enrolment(
+            training_id=training.id, participant_name=f"Deelnemer {number}",
+            participant_email=f"deelnemer{number}@oud.be", organisation_name="Andere vzw",
+            link_nonce=secrets.token_urlsafe(24), surname="Peeters", given_name="An",
+            birthplace="Leuven", birth_date=date(1985, 3, 14), residence="9000 Gent",
+        ) for number in range(4))
+        db.session.commit()
+        training_id = training.id
+
+    runs = [cluster.flask("retention", "run") for _ in range(2)]
+    outputs = [run.communicate(timeout=60) for run in runs]
+    for run, (_out, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, err[-2000:]
+    said = "".join(out for out, _err in outputs)
+    assert said.count("organisations: erased 3") == 1, said
+    assert said.count("education_leave: erased 4") == 1, said
+
+    with app.app_context():
+        actions = Counter(db.session.scalars(select(AuditEvent.action)))
+        assert actions["retention.organisations_erased"] == 1
+        assert actions["education_leave.erased_by_retention"] == 4
+        assert not db.session.scalar(select(func.count(Organisation.id)).where(
+            Organisation.name.like("Gestopt%")))
+        assert not db.session.scalar(select(func.count(Enrolment.id)).where(
+            Enrolment.training_id == training_id, Enrolment.surname.is_not(None)))
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_killing_one_instance_and_one_mail_worker_mid_way_loses_nothing(cluster, smtp):

@@ -1,0 +1,41 @@
+"""Two hosts opening the same campaign at the same moment: one campaign, no error."""
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.confirmation import services
+from portal.extensions import db
+from portal.models import Confirmation, ConfirmationCampaign
+from tests.factories import make_org
+
+
+def test_two_simultaneous_opens_make_one_campaign(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("two hosts need PostgreSQL; on SQLite one run at a time")
+    for number in range(5):
+        make_org(f"Lid {number} vzw")
+    deadline = date.today() + timedelta(days=60)
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def host():
+        try:
+            with app.app_context():
+                start.wait()
+                results.append(services.open_campaign(2040, deadline, actor=None)[1])
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=host) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert sorted(results) == [0, 5]  # the second one found the work done
+    assert db.session.scalar(select(func.count(ConfirmationCampaign.id))) == 1
+    assert db.session.scalar(select(func.count(Confirmation.id))) == 5
