@@ -83,9 +83,9 @@ class Config:
     BREACH_NOTIFICATION_HOURS = 72
 
     # Annual confirmation: days between reminders, and mails marked sent per commit while a
-    # campaign is mailed (a killed process may resend at most this many).
+    # campaign is mailed (a killed process may resend at most this many; 1 is the safest).
     CONFIRMATION_REMINDER_INTERVAL_DAYS = 14
-    CONFIRMATION_MAIL_COMMIT_EVERY = 25
+    CONFIRMATION_MAIL_COMMIT_EVERY = 1
 
     IS_PRODUCTION = False
 
