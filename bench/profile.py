@@ -4,9 +4,10 @@
     .venv/bin/python bench/profile.py /tmp/bench.db /contactpersonen [--as EMAIL] [--tree]
 
 Uses the production configuration on an already seeded SQLite file (bench/run.py makes one
-with --sqlite-file), logs the user in by writing the session as the login would (with its user_sessions row), and
-requests the page through the test client (no gunicorn, no network). `--tree` prints a
-pyinstrument call tree (`pip install pyinstrument` in .venv; otherwise cProfile's top list).
+with --sqlite-file), logs the user in by writing the session as the login would (with its
+user_sessions row), and requests the page through the test client (no gunicorn, no
+network). `--tree` prints a pyinstrument call tree (`pip install pyinstrument` in .venv;
+otherwise cProfile's top list).
 """
 
 import argparse
