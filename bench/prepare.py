@@ -3,6 +3,9 @@
     python bench/prepare.py wipe   --database-url URL   empty a PostgreSQL database
     python bench/prepare.py setup  --database-url URL   after `flask seed-demo`: logins, campaign,
                                                          audit trail; prints JSON facts
+    python bench/prepare.py age    --database-url URL --year Y --days 15
+                                                         move the invitations of campaign Y
+                                                         back in time: reminders are due
     python bench/prepare.py grow   --database-url URL --organisations 9000
                                                          copy organisations (with contacts,
                                                          subscriptions, confirmations, audit
@@ -106,6 +109,7 @@ def setup(database_url: str) -> dict:
             "demo_email": demo.email,
             "staff_email": staff.email if staff else None,
             "staff_totp_secret": totp_secret,
+            "campaign_id": campaign.id if campaign else 0,
             "organisations": organisations,
         }
 
@@ -150,6 +154,30 @@ def _audit_trail(db, AuditEvent, Organisation, insert, select, func) -> None:  #
         for n, org_id in enumerate(org_ids * AUDIT_EVENTS_PER_ORGANISATION)
     ][: wanted - have]
     db.session.execute(insert(AuditEvent), rows)
+
+
+def age(database_url: str, year: int, days: int) -> int:
+    """Pretend the invitations of campaign `year` went out `days` ago, so `flask campaign
+    remind` has a reminder due for every organisation that has not confirmed."""
+    from sqlalchemy import select, update
+
+    from portal.extensions import db
+    from portal.models import Confirmation, ConfirmationCampaign
+
+    app = _app(database_url)
+    with app.app_context():
+        campaign_id = db.session.scalar(
+            select(ConfirmationCampaign.id).where(ConfirmationCampaign.year == year)
+        )
+        when = datetime.now(UTC) - timedelta(days=days)
+        changed = db.session.execute(
+            update(Confirmation)
+            .where(Confirmation.campaign_id == campaign_id,
+                   Confirmation.invited_at.is_not(None))
+            .values(invited_at=when)
+        ).rowcount
+        db.session.commit()
+        return changed
 
 
 def grow(database_url: str, target: int) -> int:
@@ -244,12 +272,16 @@ def grow(database_url: str, target: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=("wipe", "setup", "grow"))
+    parser.add_argument("command", choices=("wipe", "setup", "age", "grow"))
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--organisations", type=int, default=9000)
+    parser.add_argument("--year", type=int)
+    parser.add_argument("--days", type=int, default=15)
     args = parser.parse_args()
     if args.command == "wipe":
         wipe(args.database_url)
+    elif args.command == "age":
+        print(json.dumps({"aged": age(args.database_url, args.year, args.days)}))
     elif args.command == "setup":
         print(json.dumps(setup(args.database_url)))
     else:

@@ -4,9 +4,10 @@
     .venv/bin/python bench/profile.py /tmp/bench.db /contactpersonen [--as EMAIL] [--tree]
 
 Uses the production configuration on an already seeded SQLite file (bench/run.py makes one
-with --sqlite-file), logs the user in by writing the session as Flask-Login would, and
-requests the page through the test client (no gunicorn, no network). `--tree` prints a
-pyinstrument call tree (`pip install pyinstrument` in .venv; otherwise cProfile's top list).
+with --sqlite-file), logs the user in by writing the session as the login would (with its
+user_sessions row), and requests the page through the test client (no gunicorn, no
+network). `--tree` prints a pyinstrument call tree (`pip install pyinstrument` in .venv;
+otherwise cProfile's top list).
 """
 
 import argparse
@@ -53,12 +54,19 @@ def main() -> None:
             raise SystemExit("No such login (run bench/run.py on this file first).")
         user_id = user.get_id()
         engine = db.engine
+        # Server-side sessions: a row in user_sessions whose key the cookie carries (staff
+        # count as having passed the second factor).
+        from portal.auth.services import SESSION_KEY, open_session
+
+        session_key = open_session(user, second_factor=True)
+        db.session.commit()
     with app.test_request_context(environ_base=client.environ_base):
         identifier = login_manager._session_identifier_generator()  # noqa: SLF001
     now = time.time()
     with client.session_transaction() as session:
         session.update(_user_id=user_id, _fresh=True, _id=identifier, _started=now,
                        _last_seen=now)
+        session[SESSION_KEY] = session_key
 
     statements = []
     event.listen(engine, "before_cursor_execute",

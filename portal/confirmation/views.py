@@ -1,6 +1,6 @@
 """The guided confirmation flow for primary contacts, and the campaign pages for staff."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,9 +17,17 @@ from portal.security import current_org_id, get_scoped_or_404, primary_required,
 # --- Guided flow -------------------------------------------------------------------------
 
 
+def _current_confirmation():
+    """This organisation's current confirmation, looked up once per request: the menu
+    (portal.confirmation._confirmation_for) reads the same `g` slot instead of asking again."""
+    if "confirmation_current" not in g:
+        g.confirmation_current = services.current_confirmation(current_org_id())
+    return g.confirmation_current
+
+
 def _open_state():
     """The flow state of the current organisation, or a redirect to the start page."""
-    confirmation = services.current_confirmation(current_org_id())
+    confirmation = _current_confirmation()
     if confirmation is None or confirmation.confirmed_at is not None:
         return None, redirect(url_for("confirmation.start"))
     return services.flow_state(confirmation), None
@@ -44,7 +52,7 @@ def _form_error(form, error: PolicyError) -> None:
 @bp.get("/bevestiging")
 @primary_required
 def start():
-    confirmation = services.current_confirmation(current_org_id())
+    confirmation = _current_confirmation()
     if confirmation is None:
         return render_template("confirmation/none.html")
     state = services.flow_state(confirmation)

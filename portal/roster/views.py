@@ -47,6 +47,16 @@ def _show_refusal(form, error: PolicyError) -> None:
         flash(error.message, "error")
 
 
+def _contact_url(endpoint: str):
+    """A row's link from one url_for per page: the links of two rows differ only by the id.
+
+    url_for costs 20-50 us; three links on each of 50 rows took a quarter of the roster's CPU.
+    """
+    marker = "987654321"
+    head, tail = url_for(endpoint, contact_id=int(marker)).split(marker)
+    return lambda contact_id: f"{head}{int(contact_id)}{tail}"
+
+
 @bp.get("/contactpersonen")
 @primary_required
 def list_contacts():
@@ -55,6 +65,9 @@ def list_contacts():
         "roster/list.html",
         contacts=services.list_contacts(organisation_id),
         proposal=services.pending_transfer(organisation_id),
+        edit_url=_contact_url("roster.edit_contact"),
+        remove_url=_contact_url("roster.remove_contact"),
+        propose_url=_contact_url("roster.propose_primary"),
     )
 
 
