@@ -71,6 +71,14 @@ def test_primary_edits_the_organisation_and_invites_a_contact(page, demo_site, m
     expect(page.get_by_role("cell", name="nina.nieuw@voorbeeld.be")).to_be_visible()
     check_page(page, "contactpersonen na toevoegen")
 
+    row = page.get_by_role("row").filter(has_text="contact@voorbeeld.be")
+    row.get_by_role("link", name="Bewerken Koen Claes").click()
+    expect(page.get_by_label("Voornaam")).to_have_value("Koen")
+    check_page(page, "contactpersoon bewerken")
+    page.get_by_label("Functie").fill("Boekhouder")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("De gegevens van Koen Claes zijn bewaard.")).to_be_visible()
+
     row = page.get_by_role("row").filter(has_text="sara.janssens@voorbeeld.be")
     row.get_by_role("link", name=re.compile("Verwijderen")).click()
     expect(page.get_by_role("heading", name="Sara Janssens verwijderen?")).to_be_visible()
