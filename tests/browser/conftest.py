@@ -232,8 +232,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if summary:
         for error in getattr(config, "_browser_html_errors", [])[:50]:
             terminalreporter.write_line(f"HTML error: {error}")
-        for endpoint in getattr(config, "_browser_unchecked", []):
+        unchecked = getattr(config, "_browser_unchecked", None)
+        for endpoint in unchecked or []:
             terminalreporter.write_line(f"no journey checks the page of {endpoint}")
+        if unchecked == []:
+            terminalreporter.write_line(
+                f"browser: every page of the portal was checked ({len(PageChecks.endpoints)} "
+                f"endpoints; {len(UNCHECKED_ENDPOINTS)} downloads and probes excepted)")
         terminalreporter.write_line(summary)
 
 

@@ -3,7 +3,14 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import AXE, check_page, validate_html
+from tests.browser.conftest import (
+    AXE,
+    UNCHECKED_ENDPOINTS,
+    PageChecks,
+    check_page,
+    get_endpoints_not_checked,
+    validate_html,
+)
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "Demo-wachtwoord-2026"
@@ -47,3 +54,18 @@ def test_the_checks_fail_on_an_unlabelled_input(page, tmp_path):
     broken = tmp_path / "broken.html"
     broken.write_text("<!DOCTYPE html><html lang=nl><head></head><body><p><div></p></body>")
     assert validate_html([broken]), "the Nu Html Checker should report errors"
+
+
+def test_every_unchecked_endpoint_is_a_real_get_route(app):
+    """The exception list of the page-coverage check names only routes that exist, so it
+    cannot silently hide a page; a page missing from all journeys is reported at the end."""
+    served = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    assert set(UNCHECKED_ENDPOINTS) <= served
+    PageChecks.url_map = app.url_map
+    seen = PageChecks.endpoints
+    try:
+        PageChecks.endpoints = set()
+        assert "public.dashboard" in get_endpoints_not_checked()
+        assert "static" not in get_endpoints_not_checked()
+    finally:
+        PageChecks.endpoints = seen
