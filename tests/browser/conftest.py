@@ -176,9 +176,18 @@ def check_page(page, name: str, path: str | None = None) -> None:
     assert scroll_width <= 375, f"{name}: {scroll_width}px wide at a 375px phone width"
 
 
+def html_checker_missing() -> str | None:
+    """Why the Nu Html Checker cannot run here, or None when it can."""
+    if not shutil.which("java"):
+        return "java is missing (apt-get install default-jre-headless)"
+    if not VNU.exists():
+        return "node_modules/vnu-jar is missing (npm ci)"
+    return None
+
+
 def validate_html(files: list[Path]) -> list[str]:
     """Nu Html Checker errors for the given files (one Java run for all)."""
-    if not files or not VNU.exists() or not shutil.which("java"):
+    if not files or html_checker_missing():
         return []
     run = subprocess.run(
         ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout",
@@ -217,10 +226,13 @@ def pytest_sessionfinish(session, exitstatus):
         if missing:
             session.exitstatus = 1
     errors = validate_html(sorted(set(PageChecks.html_files)))
+    # Never "0 HTML errors" when nothing was validated.
+    missing_checker = html_checker_missing()
+    html = f"HTML NOT validated: {missing_checker}" if missing_checker else (
+        f"{len(errors)} HTML errors")
     session.config._browser_summary = (  # noqa: SLF001
         f"browser: {PageChecks.pages} pages checked, {len(PageChecks.violations)} "
-        f"accessibility violations, {len(errors)} HTML errors "
-        f"(screenshots in {ARTIFACTS / 'screenshots'})"
+        f"accessibility violations, {html} (screenshots in {ARTIFACTS / 'screenshots'})"
     )
     session.config._browser_html_errors = errors  # noqa: SLF001
     if errors:
