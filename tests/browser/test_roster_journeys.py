@@ -54,6 +54,13 @@ def test_primary_edits_the_organisation_and_invites_a_contact(page, demo_site, m
         "link", name="Contactpersonen").click()
     expect(page.get_by_role("heading", name="Contactpersonen")).to_be_visible()
     check_page(page, "contactpersonen")
+    # On a phone each row becomes a card whose cells name their column.
+    page.set_viewport_size({"width": 375, "height": 800})
+    expect(page.get_by_role("columnheader", name="Naam")).not_to_be_in_viewport()
+    first_cell = page.locator("table.responsive td[data-label]").first
+    assert first_cell.evaluate("cell => getComputedStyle(cell, '::before').content") == (
+        '"Naam: "')
+    page.set_viewport_size({"width": 1280, "height": 720})
 
     page.get_by_role("link", name="Contactpersoon toevoegen").click()
     check_page(page, "contactpersoon toevoegen")
