@@ -12,6 +12,7 @@ from tests.browser.conftest import (
     html_checker_missing,
     validate_html,
 )
+from tests.browser.test_keyboard_journeys import FOCUS_STYLE
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "Demo-wachtwoord-2026"
@@ -72,3 +73,16 @@ def test_every_unchecked_endpoint_is_a_real_get_route(app):
         assert "static" not in get_endpoints_not_checked()
     finally:
         PageChecks.endpoints = seen
+
+
+def test_the_focus_check_fails_without_a_focus_indicator(page):
+    page.set_content(
+        '<!DOCTYPE html><html lang="nl"><head><title>t</title><style>'
+        "a:focus { outline: none; } .shown:focus-visible { outline: 3px solid black; }"
+        '</style></head><body><a href="#a">zonder</a> <a class="shown" href="#b">met</a>'
+        "</body></html>"
+    )
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUS_STYLE)["visible"] is False
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUS_STYLE)["visible"] is True
