@@ -11,8 +11,10 @@ import shutil
 import subprocess
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
 
 from portal.demo import seed_demo
@@ -40,6 +42,20 @@ class PageChecks:
     pages = 0
     violations: list[str] = []
     html_files: list[Path] = []
+    endpoints: set[str] = set()  # the endpoint of every checked page, for the coverage check
+    url_map = None  # the portal's routes (the same in every test app)
+
+
+# GET endpoints no journey has to pass to check_page, each with the reason. Everything else
+# the app serves with GET must be reached by a journey (checked at the end of a full run).
+UNCHECKED_ENDPOINTS = {
+    "static": "CSS, images and fonts, not pages",
+    "public.healthz": "a plain-text health probe for the load balancer, not a page",
+    "privacy.download_my_data": "a JSON download (the journey checks its content)",
+    "confirmation.staff_export": "a CSV download",
+    "education_leave.staff_export": "a CSV download",
+    "newsletters.staff_export": "a CSV download",
+}
 
 
 @pytest.fixture(scope="session")
@@ -61,6 +77,7 @@ def browser_context_args(browser_context_args):
 @pytest.fixture
 def live_server(app):
     """The app served on 127.0.0.1 by werkzeug in a thread; yields the base URL."""
+    PageChecks.url_map = app.url_map
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -107,8 +124,26 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def check_page(page, name: str) -> None:
-    """axe-core WCAG 2.1 A/AA on the page as it is now, phone width, screenshots, HTML."""
+def _endpoint(url: str) -> str | None:
+    """The endpoint that serves `url` with GET (None for an error page or a test route)."""
+    if PageChecks.url_map is None:
+        return None
+    adapter = PageChecks.url_map.bind("localhost")
+    try:
+        endpoint, _values = adapter.match(urlsplit(url).path, method="GET")
+    except HTTPException:
+        return None
+    return endpoint
+
+
+def check_page(page, name: str, path: str | None = None) -> None:
+    """axe-core WCAG 2.1 A/AA on the page as it is now, phone width, screenshots, HTML.
+
+    `path` names the URL the content came from when a test put it there with set_content.
+    """
+    endpoint = _endpoint(path or page.url)
+    if endpoint:
+        PageChecks.endpoints.add(endpoint)
     slug = _slug(name)
     html_dir = ARTIFACTS / "html"
     shots = ARTIFACTS / "screenshots"
@@ -141,9 +176,18 @@ def check_page(page, name: str) -> None:
     assert scroll_width <= 375, f"{name}: {scroll_width}px wide at a 375px phone width"
 
 
+def html_checker_missing() -> str | None:
+    """Why the Nu Html Checker cannot run here, or None when it can."""
+    if not shutil.which("java"):
+        return "java is missing (apt-get install default-jre-headless)"
+    if not VNU.exists():
+        return "node_modules/vnu-jar is missing (npm ci)"
+    return None
+
+
 def validate_html(files: list[Path]) -> list[str]:
     """Nu Html Checker errors for the given files (one Java run for all)."""
-    if not files or not VNU.exists() or not shutil.which("java"):
+    if not files or html_checker_missing():
         return []
     run = subprocess.run(
         ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout",
@@ -155,14 +199,40 @@ def validate_html(files: list[Path]) -> list[str]:
             for m in report["messages"] if m.get("type") == "error"]
 
 
+def get_endpoints_not_checked() -> list[str]:
+    """GET endpoints of the portal that no journey passed to check_page."""
+    rules = PageChecks.url_map.iter_rules() if PageChecks.url_map else []
+    served = {rule.endpoint for rule in rules if "GET" in (rule.methods or ())}
+    return sorted(served - PageChecks.endpoints - set(UNCHECKED_ENDPOINTS))
+
+
+def _ran_every_journey(session) -> bool:
+    """Whether this run collected every browser test file and none failed, so that an
+    endpoint missing from the checked pages means a missing journey, not a partial run."""
+    here = Path(__file__).parent
+    wanted = {path.name for path in here.glob("test_*.py")}
+    ran = {Path(str(item.fspath)).name for item in session.items
+           if Path(str(item.fspath)).parent == here}
+    deselected = session.config.getoption("keyword") or session.config.getoption("markexpr")
+    return wanted <= ran and not deselected and session.testsfailed == 0
+
+
 def pytest_sessionfinish(session, exitstatus):
     if not PageChecks.pages:
         return
+    if _ran_every_journey(session):
+        missing = get_endpoints_not_checked()
+        session.config._browser_unchecked = missing  # noqa: SLF001
+        if missing:
+            session.exitstatus = 1
     errors = validate_html(sorted(set(PageChecks.html_files)))
+    # Never "0 HTML errors" when nothing was validated.
+    missing_checker = html_checker_missing()
+    html = f"HTML NOT validated: {missing_checker}" if missing_checker else (
+        f"{len(errors)} HTML errors")
     session.config._browser_summary = (  # noqa: SLF001
         f"browser: {PageChecks.pages} pages checked, {len(PageChecks.violations)} "
-        f"accessibility violations, {len(errors)} HTML errors "
-        f"(screenshots in {ARTIFACTS / 'screenshots'})"
+        f"accessibility violations, {html} (screenshots in {ARTIFACTS / 'screenshots'})"
     )
     session.config._browser_html_errors = errors  # noqa: SLF001
     if errors:
@@ -174,6 +244,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if summary:
         for error in getattr(config, "_browser_html_errors", [])[:50]:
             terminalreporter.write_line(f"HTML error: {error}")
+        unchecked = getattr(config, "_browser_unchecked", None)
+        for endpoint in unchecked or []:
+            terminalreporter.write_line(f"no journey checks the page of {endpoint}")
+        if unchecked == []:
+            terminalreporter.write_line(
+                f"browser: every page of the portal was checked ({len(PageChecks.endpoints)} "
+                f"endpoints; {len(UNCHECKED_ENDPOINTS)} downloads and probes excepted)")
         terminalreporter.write_line(summary)
 
 

@@ -1,6 +1,7 @@
 """The annual confirmation in a real browser: the demo primary contact walks it to the end."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -47,6 +48,9 @@ def test_primary_contact_confirms_the_data_leaving_and_resuming(page, demo_site)
     check_page(page, "bevestiging contactpersoon")
     page.get_by_role("button", name="Nog juist").click()
     expect(page.get_by_role("heading", name="Stap 2: Koen Claes")).to_be_visible()
+    page.get_by_role("link", name="Alle contactpersonen").click()
+    check_page(page, "bevestiging contactpersonen overzicht")
+    page.go_back()
     page.get_by_role("main").get_by_role("link", name="Wijzigen", exact=True).click()
     expect(page.get_by_role("heading", name="Koen Claes wijzigen")).to_be_visible()
     check_page(page, "bevestiging contactpersoon wijzigen")
@@ -110,3 +114,33 @@ def test_staff_follow_the_campaign(page, demo_site):
     page.get_by_role("button", name="Filteren").click()
     expect(page.get_by_text("2 organisaties gevonden")).to_be_visible()
     check_page(page, "campagne voortgang gefilterd")
+
+
+def test_staff_open_a_campaign_and_see_its_progress(page, demo_site, mails):
+    # The demo already has the campaign of this or next year; open the one after it.
+    year = date.today().year + 2
+    log_in_as_staff(page, demo_site)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Campagnes").click()
+    expect(page.get_by_role("heading", name="Bevestigingscampagnes")).to_be_visible()
+
+    page.get_by_label("Jaar").fill(str(year))
+    page.get_by_label("Uiterste datum").fill(date.today().isoformat())
+    page.get_by_role("button", name="Campagne openen").click()
+    expect(page.get_by_text("De uiterste datum moet in de toekomst liggen.").first).to_be_visible()
+    expect(page.get_by_label("Uiterste datum")).to_have_attribute("aria-invalid", "true")
+    check_page(page, "campagne openen met fout")
+
+    page.get_by_label("Uiterste datum").fill((date.today() + timedelta(days=45)).isoformat())
+    page.get_by_role("button", name="Campagne openen").click()
+    expect(page.get_by_role("heading", name=f"Campagne {year}")).to_be_visible()
+    expect(page.get_by_text(re.compile(f"Campagne {year} is geopend"))).to_be_visible()
+    added = re.search(r"(\d+) organisaties toegevoegd", page.content()).group(1)
+    expect(page.get_by_text(f"{added} organisaties gevonden")).to_be_visible()
+    check_page(page, "campagne geopend")
+    invitations = [m for m in mails() if "bevestig" in (m["Subject"] or "").lower()]
+    assert {m["To"] for m in invitations} >= {"primair@voorbeeld.be"}
+
+    page.get_by_role("link", name="Alle campagnes").click()
+    row = page.get_by_role("row").filter(has_text=f"Campagne {year}")
+    expect(row.get_by_role("cell", name="open", exact=True)).to_be_visible()
+    check_page(page, "campagnes met nieuwe campagne")

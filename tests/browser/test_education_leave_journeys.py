@@ -149,22 +149,27 @@ def test_staff_pages_pass_the_checks(page, demo_site, app):
               "birth_date": "14/03/1985", "residence": "9000 Gent", "consent": "y"})
     client = app.test_client()
     log_in(client, staff)
-    pages = {
-        "beheer opleidingen": client.get("/beheer/opleidingen"),
-        "beheer nieuwe opleiding fout": client.post(
+    attestation = f"/beheer/opleidingen/{training_id}/deelnemers/{enrolment_id}/attest"
+    pages = {  # name: (the URL the page comes from, its response)
+        "beheer opleidingen": ("/beheer/opleidingen", client.get("/beheer/opleidingen")),
+        "beheer nieuwe opleiding": ("/beheer/opleidingen/nieuw",
+                                    client.get("/beheer/opleidingen/nieuw")),
+        "beheer nieuwe opleiding fout": ("/beheer/opleidingen/nieuw", client.post(
             "/beheer/opleidingen/nieuw",
             data={"title": "", "starts_on": "2027-03-01", "ends_on": "2027-02-01",
-                  "periods": "geen periode"}),
-        "beheer opleiding": client.get(f"/beheer/opleidingen/{training_id}"),
-        "beheer inschrijven fout": client.post(
+                  "periods": "geen periode"})),
+        "beheer opleiding": (f"/beheer/opleidingen/{training_id}",
+                             client.get(f"/beheer/opleidingen/{training_id}")),
+        "beheer inschrijven": (f"/beheer/opleidingen/{training_id}/inschrijven",
+                               client.get(f"/beheer/opleidingen/{training_id}/inschrijven")),
+        "beheer inschrijven fout": (f"/beheer/opleidingen/{training_id}/inschrijven", client.post(
             f"/beheer/opleidingen/{training_id}/inschrijven",
-            data={"participant_type": "contact", "email": "niemand@nergens.be"}),
-        "beheer attest": client.get(
-            f"/beheer/opleidingen/{training_id}/deelnemers/{enrolment_id}/attest"),
+            data={"participant_type": "contact", "email": "niemand@nergens.be"})),
+        "beheer attest": (attestation, client.get(attestation)),
     }
     page.goto(demo_site + "/aanmelden")  # same origin, so the stylesheets load
-    for name, response in pages.items():
+    for name, (path, response) in pages.items():
         assert response.status_code == 200, name
         page.set_content(response.get_data(as_text=True))
         expect(page.locator("h1")).to_have_count(1)
-        check_page(page, name)
+        check_page(page, name, path=path)

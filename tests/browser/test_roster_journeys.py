@@ -54,6 +54,13 @@ def test_primary_edits_the_organisation_and_invites_a_contact(page, demo_site, m
         "link", name="Contactpersonen").click()
     expect(page.get_by_role("heading", name="Contactpersonen")).to_be_visible()
     check_page(page, "contactpersonen")
+    # On a phone each row becomes a card whose cells name their column.
+    page.set_viewport_size({"width": 375, "height": 800})
+    expect(page.get_by_role("columnheader", name="Naam")).not_to_be_in_viewport()
+    first_cell = page.locator("table.responsive td[data-label]").first
+    assert first_cell.evaluate("cell => getComputedStyle(cell, '::before').content") == (
+        '"Naam: "')
+    page.set_viewport_size({"width": 1280, "height": 720})
 
     page.get_by_role("link", name="Contactpersoon toevoegen").click()
     check_page(page, "contactpersoon toevoegen")
@@ -70,6 +77,14 @@ def test_primary_edits_the_organisation_and_invites_a_contact(page, demo_site, m
     expect(page.get_by_text("Nina Nieuw is toegevoegd.")).to_be_visible()
     expect(page.get_by_role("cell", name="nina.nieuw@voorbeeld.be")).to_be_visible()
     check_page(page, "contactpersonen na toevoegen")
+
+    row = page.get_by_role("row").filter(has_text="contact@voorbeeld.be")
+    row.get_by_role("link", name="Bewerken Koen Claes").click()
+    expect(page.get_by_label("Voornaam")).to_have_value("Koen")
+    check_page(page, "contactpersoon bewerken")
+    page.get_by_label("Functie").fill("Boekhouder")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("De gegevens van Koen Claes zijn bewaard.")).to_be_visible()
 
     row = page.get_by_role("row").filter(has_text="sara.janssens@voorbeeld.be")
     row.get_by_role("link", name=re.compile("Verwijderen")).click()
