@@ -1,0 +1,40 @@
+"""Counters the security tests fill; tests/security/conftest.py prints them after the run."""
+
+from collections import defaultdict
+
+# area -> name -> number; each test adds what it measured.
+FIGURES: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+
+def add(area: str, **counts: int) -> None:
+    for name, value in counts.items():
+        FIGURES[area][name] += value
+
+
+def summary_lines() -> list[str]:
+    lines = []
+    authz = FIGURES.get("authz")
+    if authz:
+        lines.append(
+            f"authz: {authz['routes']} routes x 7 roles x methods = {authz['cells']} cells, "
+            f"{authz['unexpected_allows']} unexpected allows, "
+            f"{authz['mismatches']} other mismatches"
+        )
+    idor = FIGURES.get("idor")
+    if idor:
+        lines.append(f"idor: {idor['attempts']} attempts, {idor['changes']} changes, "
+                     f"{idor['leaks']} leaks")
+    csrf = FIGURES.get("csrf")
+    if csrf:
+        lines.append(
+            f"csrf: {csrf['refusing']}/{csrf['routes']} state-changing routes refuse "
+            f"({csrf['attempts']} forged posts, {csrf['changes']} changes; "
+            f"exempt: {csrf['exempt']})"
+        )
+    redirects = FIGURES.get("redirects")
+    if redirects:
+        lines.append(
+            f"redirects: {redirects['payloads']} payloads x {redirects['entry_points']} "
+            f"entry points = {redirects['attempts']} attempts, {redirects['external']} external"
+        )
+    return lines
