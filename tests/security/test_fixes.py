@@ -1,0 +1,18 @@
+"""Bugs the security suite found, each pinned by a focused test."""
+
+from tests.security.conftest import csrf_token_for
+from tests.security.forms import post_forms
+
+
+def test_a_bad_period_line_is_shown_escaped(app, world):
+    """The error 'This line is not a period: <line>' repeated the line as raw HTML (XSS in the
+    back office): the lazy translation counted as safe markup."""
+    client = world.client("staff")
+    path = "/beheer/opleidingen/nieuw"
+    form = post_forms(client.get(path).get_data(as_text=True), path)[0]
+    response = client.post(path, data=form.data(periods="<script>alert(1)</script>",
+                                                 csrf_token=csrf_token_for(client)))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in body
+    assert "Deze regel is geen periode: &lt;script&gt;alert(1)&lt;/script&gt;" in body
