@@ -6,6 +6,7 @@ production; helpers forge valid, foreign and expired CSRF tokens for the test cl
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlsplit
@@ -266,6 +267,47 @@ def table_hashes() -> dict[str, str]:
 
 def changed_tables(before: dict, after: dict) -> list[str]:
     return [name for name in before if before[name] != after.get(name)]
+
+
+class WriteWatcher:
+    """Names the tables a request wrote and committed (cheaper than hashing every table).
+
+    Writes that were rolled back do not count: a refused request may try and roll back.
+    """
+
+    WRITE = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I)
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.pending: dict[int, set[str]] = {}
+        self.committed: set[str] = set()
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(self.engine, "commit", self._commit)
+        event.listen(self.engine, "rollback", self._rollback)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(self.engine, "commit", self._commit)
+        event.remove(self.engine, "rollback", self._rollback)
+
+    def _statement(self, conn, cursor, statement, parameters, context, executemany):
+        match = self.WRITE.match(statement)
+        if match:
+            self.pending.setdefault(id(conn), set()).add(match.group(1))
+
+    def _commit(self, conn):
+        self.committed |= self.pending.pop(id(conn), set())
+
+    def _rollback(self, conn):
+        self.pending.pop(id(conn), None)
+
+    def take(self) -> set[str]:
+        """The tables committed since the last call."""
+        written, self.committed = self.committed, set()
+        return written
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

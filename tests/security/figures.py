@@ -37,4 +37,14 @@ def summary_lines() -> list[str]:
             f"redirects: {redirects['payloads']} payloads x {redirects['entry_points']} "
             f"entry points = {redirects['attempts']} attempts, {redirects['external']} external"
         )
+    bad = FIGURES.get("bad_input")
+    if bad:
+        failures = sum(bad[name] for name in ("server_errors", "unescaped", "english",
+                                              "half_writes", "header_injections"))
+        lines.append(
+            f"bad input: {bad['fields']} fields x {bad['payloads']} payloads = {bad['posts']} "
+            f"posts, {bad['server_errors']} server errors, {failures} failures; "
+            f"{bad['fuzz_cases']} fuzzed service calls, {bad['fuzz_failures']} failures; "
+            f"2 MB body -> 413: {bad['too_large']}; {bad['csv_exports']} CSV exports neutralised"
+        )
     return lines
