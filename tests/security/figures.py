@@ -47,4 +47,13 @@ def summary_lines() -> list[str]:
             f"{bad['fuzz_cases']} fuzzed service calls, {bad['fuzz_failures']} failures; "
             f"2 MB body -> 413: {bad['too_large']}; {bad['csv_exports']} CSV exports neutralised"
         )
+    headers = FIGURES.get("headers")
+    if headers:
+        lines.append(f"headers: {headers['responses']} responses checked, "
+                     f"{headers['missing']} missing security headers; "
+                     f"forced errors: {FIGURES['errors']['forced']} (Dutch 500, no trace)")
+    canaries = FIGURES.get("canaries")
+    if canaries:
+        lines.append(f"canaries: {canaries['values']} values x logs, audit events and "
+                     f"{canaries['pages']} error pages, {canaries['leaks']} leaks")
     return lines

@@ -197,8 +197,33 @@ def request_cell(world: World, role: str, endpoint: str, method: str, rule_text:
     client = world.client(role)
     path = url_for_cell(world, endpoint, rule_text)
     if method == "GET":
-        return client.get(path)
-    return client.post(path, data={"csrf_token": csrf_token_for(client)})
+        response = client.get(path)
+    else:
+        response = client.post(path, data={"csrf_token": csrf_token_for(client)})
+    check_security_headers(response, endpoint)
+    return response
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=()",
+}
+CACHEABLE = {"static", "public.healthz"}  # no personal data: may be cached
+
+
+def check_security_headers(response, endpoint: str) -> None:
+    """Every response of the matrix (denials, redirects and errors too) carries them."""
+    figures.add("headers", responses=1)
+    missing = [name for name, value in SECURITY_HEADERS.items()
+               if value not in response.headers.get(name, "")]
+    if endpoint not in CACHEABLE and response.headers.get("Cache-Control") != "no-store":
+        missing.append("Cache-Control: no-store")
+    if missing:
+        figures.add("headers", missing=1)
+    assert not missing, f"{endpoint} {response.status_code}: missing {missing}"
 
 
 def test_every_route_has_a_table_entry(app):
