@@ -47,6 +47,10 @@ def summary_lines() -> list[str]:
             f"{bad['fuzz_cases']} fuzzed service calls, {bad['fuzz_failures']} failures; "
             f"2 MB body -> 413: {bad['too_large']}; {bad['csv_exports']} CSV exports neutralised"
         )
+    races = FIGURES.get("races")
+    if races:
+        lines.append(f"races: {races['scenarios']} scenarios, {races['runs']} runs, "
+                     f"{races['lost_updates']} lost updates, {races['failures']} failures")
     headers = FIGURES.get("headers")
     if headers:
         lines.append(f"headers: {headers['responses']} responses checked, "
