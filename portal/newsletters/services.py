@@ -611,8 +611,11 @@ def send_mailing(list_slug: str, subject: str, body: str, batch_size: int = 200,
         raise PolicyError(_("The mailing text is empty."))
     recipients = _recipients(newsletter_list)
     mailing = Mailing(list_id=newsletter_list.id, subject=subject, recipient_count=0)
+    # Committed with the first batch, not before: a failure before that batch is whole would
+    # otherwise leave a mailing of 0 recipients behind (and a retry a second record).
     db.session.add(mailing)
-    db.session.commit()
+    if not recipients:
+        db.session.commit()
     for start in range(0, len(recipients), batch_size):
         for email, name, person in recipients[start:start + batch_size]:
             headers = unsubscribe_headers(person, newsletter_list)
