@@ -51,6 +51,9 @@ def summary_lines() -> list[str]:
     if races:
         lines.append(f"races: {races['scenarios']} scenarios, {races['runs']} runs, "
                      f"{races['lost_updates']} lost updates, {races['failures']} failures")
+    crash = FIGURES.get("crash")
+    if crash:
+        lines.append(f"crash points: {crash['points']}, {crash['partial_writes']} partial writes")
     headers = FIGURES.get("headers")
     if headers:
         lines.append(f"headers: {headers['responses']} responses checked, "
