@@ -48,6 +48,8 @@ def summary_lines() -> list[str]:
             f"2 MB body -> 413: {bad['too_large']}; {bad['csv_exports']} CSV exports neutralised"
         )
     races = FIGURES.get("races")
+    if not races and lines:
+        lines.append("races: skipped on SQLite (one writer at a time); they run on PostgreSQL")
     if races:
         lines.append(f"races: {races['scenarios']} scenarios, {races['runs']} runs, "
                      f"{races['lost_updates']} lost updates, {races['failures']} failures")
