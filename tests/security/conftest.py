@@ -57,6 +57,19 @@ def _fast_sqlite(engine) -> None:
     engine.dispose()  # connections opened before this point would keep syncing
 
 
+@pytest.fixture
+def portal_log(caplog):
+    """caplog, attached to the portal's own logger too (it may not propagate to the root)."""
+    import logging
+
+    logger = logging.getLogger("portal")
+    logger.addHandler(caplog.handler)
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="portal")
+    yield caplog
+    logger.removeHandler(caplog.handler)
+
+
 def csrf_token_for(client, *, signer_time: float | None = None) -> str:
     """A valid CSRF token of this client's session, made as flask-wtf makes it."""
     app = client.application
