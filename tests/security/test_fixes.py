@@ -37,3 +37,12 @@ def test_a_database_error_keeps_the_values_out_of_the_log(app, portal_log):
     db.session.rollback()
     assert "IntegrityError" in portal_log.text
     assert "BE71096123456769" not in portal_log.text
+
+
+def test_a_nul_byte_in_the_email_is_not_a_server_error(app, world):
+    """PostgreSQL refuses NUL in a query: the login and reset forms answered 500."""
+    for path in ("/wachtwoord-vergeten", "/aanmelden"):
+        client = app.test_client()
+        response = client.post(path, data={"email": "Jan\x00Peeters@voorbeeld.be",
+                                           "password": "x", "csrf_token": csrf_token_for(client)})
+        assert response.status_code < 500
