@@ -31,9 +31,8 @@ def test_a_database_error_keeps_the_values_out_of_the_log(app, portal_log):
     try:
         db.session.execute(text("INSERT INTO organisations (iban) VALUES (:iban)"),
                            {"iban": "BE71096123456769"})
-    except IntegrityError as error:
+    except IntegrityError:
         logging.getLogger("portal").exception("Unhandled error")
-        assert "BE71096123456769" not in str(error)
     db.session.rollback()
     assert "IntegrityError" in portal_log.text
     assert "BE71096123456769" not in portal_log.text
