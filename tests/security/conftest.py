@@ -59,15 +59,25 @@ def _fast_sqlite(engine) -> None:
 
 @pytest.fixture
 def portal_log(caplog):
-    """caplog, attached to the portal's own logger too (it may not propagate to the root)."""
+    """caplog on the portal's own logger, formatted as the portal writes its log.
+
+    The logger may not propagate to the root, and alembic's fileConfig (migration tests)
+    disables existing loggers: both would leave caplog empty and the checks vacuous.
+    """
     import logging
 
+    from portal.logs import TextFormatter
+
     logger = logging.getLogger("portal")
+    was_disabled = logger.disabled
+    logger.disabled = False
     logger.addHandler(caplog.handler)
+    caplog.handler.setFormatter(TextFormatter())
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="portal")
     yield caplog
     logger.removeHandler(caplog.handler)
+    logger.disabled = was_disabled
 
 
 def csrf_token_for(client, *, signer_time: float | None = None) -> str:
