@@ -9,7 +9,9 @@ class Config:
 
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI = "sqlite:///portal.db"  # made absolute under instance/ by create_app
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a database error would otherwise put the statement's values (IBANs,
+    # names, birth dates) into the exception text, and so into the error log.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_RECORD_QUERIES = False
 
     # Babel

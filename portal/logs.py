@@ -51,12 +51,17 @@ _TOKEN_IN_TEXT = re.compile(
 _QUERY_IN_TEXT = re.compile(r"(/[^\s?\"'<>]*)\?[^\s\"'<>]*")
 
 
+# PostgreSQL's error detail repeats the row or key values ("Failing row contains (...)").
+_DB_DETAIL = re.compile(r"^(\s*)DETAIL:.*$", re.M)
+
+
 def scrub(text: str) -> str:
     """Mask e-mail addresses, mailed tokens and query strings in a free log text.
 
     Flask itself logs "Exception on /uitnodiging/<the token> [GET]"; SMTP errors name the
     recipient. Both would otherwise reach the log.
     """
+    text = _DB_DETAIL.sub(r"\1DETAIL: <hidden>", text)
     text = _QUERY_IN_TEXT.sub(lambda match: match.group(1) + "?<query>", text)
     text = _TOKEN_IN_TEXT.sub(lambda match: match.group(1) + TOKEN_PLACEHOLDER, text)
     return _EMAIL.sub("<e-mail>", text)

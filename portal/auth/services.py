@@ -85,6 +85,8 @@ def mail_url(endpoint: str, **values) -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
+    if "\x00" in (email or ""):
+        return None  # no address holds NUL, and PostgreSQL refuses it in a query (a 500)
     return db.session.scalar(
         select(User).where(func.lower(User.email) == normalise_email(email))
     )

@@ -3,6 +3,7 @@
 import re
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -115,9 +116,11 @@ class TrainingForm(FlaskForm):
         try:
             self.parsed_periods = parse_periods(field.data)
         except ValueError as error:
+            # gettext, not lazy_gettext: a lazy string counts as safe HTML in Jinja
+            # (flask-babel's __html__), so the typed line would reach the page unescaped.
             raise ValidationError(
-                _l("This line is not a period: %(line)s. Write e.g. 02/03/2027 - 06/03/2027.",
-                   line=str(error))
+                _("This line is not a period: %(line)s. Write e.g. 02/03/2027 - 06/03/2027.",
+                  line=str(error))
             )
 
 

@@ -22,6 +22,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_event
 from portal.email import external_url, queue_mail
@@ -515,10 +516,15 @@ def sign_up(name: str, organisation_name: str | None, email: str,
         raise PolicyError(_("Choose at least one newsletter."), field="lists")
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == email))
     if subscriber is None:
-        subscriber = Subscriber(name=name, organisation_name=organisation_name or None,
-                                email=email)
-        db.session.add(subscriber)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                subscriber = Subscriber(name=name, organisation_name=organisation_name or None,
+                                        email=email)
+                db.session.add(subscriber)
+        except IntegrityError:
+            # The same address signed up at the same moment and was stored first: go on with
+            # that row (the person gets the same confirmation mail) instead of a server error.
+            subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == email))
     elif subscriber.confirmed_at is None:
         # Still unconfirmed: the latest form wins (nothing was ever sent to it but this mail).
         subscriber.name = name
@@ -605,8 +611,11 @@ def send_mailing(list_slug: str, subject: str, body: str, batch_size: int = 200,
         raise PolicyError(_("The mailing text is empty."))
     recipients = _recipients(newsletter_list)
     mailing = Mailing(list_id=newsletter_list.id, subject=subject, recipient_count=0)
+    # Committed with the first batch, not before: a failure before that batch is whole would
+    # otherwise leave a mailing of 0 recipients behind (and a retry a second record).
     db.session.add(mailing)
-    db.session.commit()
+    if not recipients:
+        db.session.commit()
     for start in range(0, len(recipients), batch_size):
         for email, name, person in recipients[start:start + batch_size]:
             headers = unsubscribe_headers(person, newsletter_list)

@@ -1,0 +1,1 @@
+"""Security suite: authorization matrix, IDOR, CSRF, redirects (issue #10)."""
