@@ -1,7 +1,5 @@
 """Rules of the annual data confirmation: campaigns, the guided flow, mailing and progress."""
 
-import csv
-import io
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ from portal.organisation.forms import OrganisationForm
 from portal.organisation.services import update_organisation
 from portal.roster.forms import ContactForm
 from portal.roster.services import list_contacts, remove_contact, update_contact
+from portal.spreadsheet import spreadsheet_csv
 
 MAILING_BATCH_SIZE = 100
 MAILING_LEASE = timedelta(minutes=10)
@@ -678,14 +677,6 @@ def progress_page(campaign_id: int, *, status: str | None, search: str | None,
     return rows, total
 
 
-def _cell(value) -> str:
-    """Cells that a spreadsheet would run as a formula get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 def _local_date(moment: datetime | None) -> str:
     return format_date(moment, "dd-MM-yyyy") if moment else ""
 
@@ -698,26 +689,23 @@ CSV_COLUMNS = (
 
 def progress_csv(campaign_id: int, actor: User) -> str:
     """The progress as CSV for Excel in a Dutch locale: UTF-8 with BOM, `;` separator."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([str(column) for column in CSV_COLUMNS])
     rows = db.session.execute(
         _progress_query(campaign_id, None, None).order_by(Organisation.name, Confirmation.id)
     )
     yes, no = _("yes"), _("no")
-    for row in rows:
-        status = STATUS_CONFIRMED if row.confirmed_at else STATUS_OPEN
-        writer.writerow([_cell(value) for value in (
-            row.name, row.enterprise_number, str(STATUS_LABELS[status]),
-            _local_date(row.confirmed_at), row.confirmed_by_name,
-            yes if row.has_changes else no,
-            _local_date(row.invited_at), _local_date(row.last_reminded_at),
-        )])
+    content = spreadsheet_csv(CSV_COLUMNS, (
+        (row.name, row.enterprise_number,
+         str(STATUS_LABELS[STATUS_CONFIRMED if row.confirmed_at else STATUS_OPEN]),
+         _local_date(row.confirmed_at), row.confirmed_by_name,
+         yes if row.has_changes else no,
+         _local_date(row.invited_at), _local_date(row.last_reminded_at))
+        for row in rows
+    ))
     record_event("confirmation_campaign.exported", actor=actor,
                  target=db.session.get(ConfirmationCampaign, campaign_id),
                  fields=["confirmed_by_name"])
     db.session.commit()
-    return "\ufeff" + buffer.getvalue()
+    return content
 
 
 def record_progress_view(campaign_id: int, actor: User) -> None:

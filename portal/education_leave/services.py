@@ -4,10 +4,8 @@ Rules: the five leave fields exist only while the participant's consent stands; 
 erases them at once; every staff view or export of them leaves an audit line (field names only).
 """
 
-import csv
 import hashlib
 import hmac
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -33,6 +31,7 @@ from portal.models import (
     User,
 )
 from portal.retention import RetentionReport, retention_step
+from portal.spreadsheet import spreadsheet_csv
 from portal.tokens import InvalidToken, make_token, read_token
 
 TOKEN_PURPOSE = "education_leave"  # noqa: S105 - a salt name, not a secret
@@ -475,18 +474,6 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_cell(value) -> str:
-    """Neutralise cells a spreadsheet would run as a formula (CSV injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    text = str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 def export_csv(actor: User, training: Training) -> str:
     """The consenting participants with their data, for the attestations (UTF-8 with BOM, `;`).
 
@@ -494,24 +481,22 @@ def export_csv(actor: User, training: Training) -> str:
     """
     rows = [e for e in sorted(training.enrolments, key=lambda e: e.participant_name.lower())
             if has_leave_data(e)]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([
+    header = [
         _("Training"), _("Participant"), _("Email address"), _("Organisation"), _("Surname"),
         _("First name"), _("Place of birth"), _("Date of birth"), _("Place of residence"),
         _("Consent given on"),
-    ])
-    for enrolment in rows:
-        writer.writerow([_csv_cell(value) for value in (
-            training.title, enrolment.participant_name, enrolment.participant_email,
-            enrolment.organisation_name, enrolment.surname, enrolment.given_name,
-            enrolment.birthplace, enrolment.birth_date, enrolment.residence,
-            enrolment.consent_given_at.date(),
-        )])
+    ]
+    content = spreadsheet_csv(header, (
+        (training.title, enrolment.participant_name, enrolment.participant_email,
+         enrolment.organisation_name, enrolment.surname, enrolment.given_name,
+         enrolment.birthplace, enrolment.birth_date, enrolment.residence,
+         enrolment.consent_given_at.date())
+        for enrolment in rows
+    ))
     record_event("education_leave.exported", actor=actor, target=training,
                  fields=CSV_COLUMNS)
     db.session.commit()
-    return "\ufeff" + buffer.getvalue()
+    return content
 
 
 def view_attestation(actor: User | None, enrolment: Enrolment) -> Enrolment:

@@ -9,9 +9,7 @@ Every change of a subscription appends a ConsentRecord (never edited) with the h
 exact text the person saw. Links carry a random per-person secret, signed; never an id.
 """
 
-import csv
 import hashlib
-import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,6 +38,7 @@ from portal.models import (
     User,
 )
 from portal.retention import RetentionReport, retention_step
+from portal.spreadsheet import spreadsheet_csv
 from portal.tokens import InvalidToken, make_token, read_token
 from portal.validators import normalise_email
 
@@ -363,29 +362,17 @@ def list_overview() -> list[tuple[NewsletterList, int]]:
     return [(item, len(_recipients(item))) for item in active_lists()]
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: str) -> str:
-    # A spreadsheet would run a cell starting with these as a formula (CSV injection).
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def export_subscribers_csv(list_slug: str, actor: User) -> tuple[str, str]:
     """CSV (UTF-8 with BOM, ';') of a list's current subscribers. -> (filename, content)."""
     newsletter_list = get_active_list(list_slug)
     rows = current_subscribers(list_slug)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Email address"), _("Name")])
-    for email, name in rows:
-        writer.writerow([_csv_cell(email), _csv_cell(name)])
+    content = spreadsheet_csv([_("Email address"), _("Name")], rows)
     # Staff viewing personal data is always logged (field names only).
     record_event("newsletter.export", actor=actor, target=newsletter_list,
                  fields=["email", "name"])
     db.session.commit()
     filename = f"abonnees-{newsletter_list.slug}-{date.today().isoformat()}.csv"
-    return filename, "\ufeff" + buffer.getvalue()
+    return filename, content
 
 
 # --- signed links --------------------------------------------------------------------------
