@@ -20,21 +20,30 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class SetPasswordForm(FlaskForm):
-    """A new password, typed twice; pasting from a password manager is welcome."""
-
-    password = PasswordField(
+def new_password_field() -> PasswordField:
+    # A function, not a shared field: each form gets its own field, in declaration order.
+    return PasswordField(
         _l("New password"),
         description=_l("At least 15 characters. A sentence of a few words works well."),
         validators=[DataRequired(_l("Choose a password.")), Length(max=1024)],
         render_kw={"autocomplete": "new-password"},
     )
-    password_again = PasswordField(
+
+
+def repeated_password_field() -> PasswordField:
+    return PasswordField(
         _l("New password again"),
         validators=[DataRequired(_l("Type the password a second time.")),
                     EqualTo("password", _l("The two passwords are not the same."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password, typed twice; pasting from a password manager is welcome."""
+
+    password = new_password_field()
+    password_again = repeated_password_field()
     submit = SubmitField(_l("Save password"))
 
 
@@ -66,18 +75,8 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(_l("Enter your current password.")), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
-    password = PasswordField(
-        _l("New password"),
-        description=_l("At least 15 characters. A sentence of a few words works well."),
-        validators=[DataRequired(_l("Choose a password.")), Length(max=1024)],
-        render_kw={"autocomplete": "new-password"},
-    )
-    password_again = PasswordField(
-        _l("New password again"),
-        validators=[DataRequired(_l("Type the password a second time.")),
-                    EqualTo("password", _l("The two passwords are not the same."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password_field()
+    password_again = repeated_password_field()
     submit = SubmitField(_l("Change password"))
 
 
