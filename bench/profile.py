@@ -3,16 +3,21 @@
     .venv/bin/python bench/run.py --sqlite-only --sqlite-file /tmp/bench.db --quick
     .venv/bin/python bench/profile.py /tmp/bench.db /contactpersonen [--as EMAIL] [--tree]
 
-Uses the production configuration on an already seeded SQLite file (bench/run.py makes one
-with --sqlite-file), logs the user in by writing the session as the login would (with its
+Uses the production configuration on a copy of a seeded SQLite file (bench/run.py keeps one
+with --sqlite-file) after the benchmark's own set-up (`bench/prepare.py setup`: the campaign,
+the audit trail), logs the user in by writing the session as the login would (with its
 user_sessions row), and requests the page through the test client (no gunicorn, no
 network). `--tree` prints a pyinstrument call tree (`pip install pyinstrument` in .venv;
 otherwise cProfile's top list).
 """
 
 import argparse
+import atexit
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,9 +34,16 @@ def main() -> None:
                         help="login (default: the primary contact of the biggest roster)")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--tree", action="store_true")
+    parser.add_argument("--sql", action="store_true", help="print the statements of one request")
     args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="ledenportaal-profile-")) / "profile.db"
+    atexit.register(shutil.rmtree, work.parent, True)
+    shutil.copyfile(args.sqlite_file, work)
+    database_url = f"sqlite:///{work}"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "prepare.py"), "setup",
+                    "--database-url", database_url], check=True, stdout=subprocess.DEVNULL)
     os.environ.update(PORTAL_CONFIG="production",
-                      DATABASE_URL=f"sqlite:///{args.sqlite_file.resolve()}",
+                      DATABASE_URL=database_url,
                       PORTAL_SECRET_KEY="profile-only-" + os.urandom(8).hex(),
                       PORTAL_BASE_URL="http://127.0.0.1")
     from sqlalchemy import event, func, select
@@ -81,6 +93,9 @@ def main() -> None:
         statements.clear()
         client.get(path)
         count = len(statements)
+        if args.sql:
+            for sql in statements:
+                print("    " + " ".join(sql.split())[:240])
         samples = []
         for _ in range(5):
             started = time.process_time()

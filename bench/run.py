@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -195,6 +196,17 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def run_checked(command: list[str], env: dict, what: str, logfile: Path) -> str:
@@ -512,7 +524,7 @@ def judge_pages(outcome: Outcome, pages: list[Page]) -> None:
 
 def bench_database(label: str, database_url: str, settings: Settings, workdir: Path,
                    pages: list[Page], reuse: bool = False,
-                   before_measuring=lambda: None) -> Outcome:
+                   before_measuring=lambda: None, after_seeding=lambda: None) -> Outcome:
     outcome = Outcome(label)
     logs = workdir / f"{label.lower()}-commands.log"
     env = base_env()
@@ -524,6 +536,7 @@ def bench_database(label: str, database_url: str, settings: Settings, workdir: P
         run_checked(flask("db", "upgrade"), env, "flask db upgrade", logs)
         run_checked(flask("seed-demo", "--organisations", "900"), env,
                     "flask seed-demo --organisations 900", logs)
+        after_seeding()
     facts = json.loads(run_checked([sys.executable, str(BENCH / "prepare.py"), "setup",
                                     "--database-url", database_url], base_env(),
                                    "bench set-up (login for the big roster, campaign, audit)",
@@ -535,6 +548,13 @@ def bench_database(label: str, database_url: str, settings: Settings, workdir: P
     portal_env = base_env()
     portal_env.update(PORTAL_CONFIG="production", DATABASE_URL=database_url,
                       PORTAL_SECRET_KEY=os.urandom(24).hex(), PORTAL_BASE_URL="http://127.0.0.1")
+    if redis_reachable():
+        # As deployed (deploy/ledenportaal.env.example): the workers share their throttle
+        # counts in Redis; a prefix of this run's own keeps other runs' counts out.
+        portal_env.update(PORTAL_RATELIMIT_STORAGE_URI=REDIS_URL,
+                          PORTAL_RATELIMIT_KEY_PREFIX=f"bench-{os.getpid()}-{label.lower()}")
+    else:
+        outcome.notes.append("Redis not reachable: throttle counts are kept per worker")
     gunicorn_args = ["--workers", str(settings.workers), "--worker-class", "sync",
                      "--log-level", "warning", "--timeout", "120"]
     baseline_env = base_env()
@@ -657,8 +677,9 @@ def main() -> int:
     parser.add_argument("--page", action="append", help="measure only pages with this name")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, db)")
     parser.add_argument("--sqlite-file", type=Path,
-                        help="use this SQLite file; seeded only when it does not exist yet "
-                             "(for profiling: before/after runs on the same data)")
+                        help="keep the freshly seeded SQLite database in this file and start "
+                             "from a copy of it when it exists (before/after runs on the same "
+                             "data; bench/profile.py reads it)")
     args = parser.parse_args()
     settings = Settings(rounds=args.rounds, seconds=args.seconds, connections=args.connections,
                         flood_attempts=args.flood_attempts)
@@ -668,8 +689,18 @@ def main() -> int:
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="ledenportaal-bench-"))
     log(f"work folder {workdir}")
-    sqlite_file = args.sqlite_file.resolve() if args.sqlite_file else workdir / "bench.db"
-    reuse = sqlite_file.exists()
+    # The run changes its database (set-up, campaign, growth to 9,000 organisations): with
+    # --sqlite-file it works on a copy, so that file stays the freshly seeded 900.
+    sqlite_file = workdir / "bench.db"
+    kept = args.sqlite_file.resolve() if args.sqlite_file else None
+    reuse = bool(kept and kept.exists())
+    if reuse:
+        shutil.copyfile(kept, sqlite_file)
+
+    def keep_seeded() -> None:
+        if kept:
+            shutil.copyfile(sqlite_file, kept)
+
     databases = [("SQLite", f"sqlite:///{sqlite_file}")]
     # The PostgreSQL database is wiped: BENCH_DATABASE_URL picks another one than the tests'.
     postgres = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
@@ -681,7 +712,9 @@ def main() -> int:
         log(f"== {label} ==")
         outcomes.append(bench_database(label, url, settings, workdir, pages,
                                        reuse=reuse and label == "SQLite",
-                                       before_measuring=statement_test.wait))
+                                       before_measuring=statement_test.wait,
+                                       after_seeding=keep_seeded if label == "SQLite"
+                                       else lambda: None))
     statement_goal = statement_count_goal(statement_test)
     outcomes[0].goals.insert(0, statement_goal)
     minutes = (time.monotonic() - started) / 60

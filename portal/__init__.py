@@ -76,6 +76,10 @@ def _check_and_complete_config(app: Flask) -> None:
     elif uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        # A file has no server that could drop the connection: no ping before every request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     _configure_proxy_and_hosts(app)
 
 
@@ -124,7 +128,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
-    from flask_babel import lazy_gettext as _l
+    from portal.i18n import lazy_gettext as _l
 
     login_manager.login_message = _l("Log in to see this page.")
     login_manager.login_message_category = "info"
@@ -142,14 +146,29 @@ def register_extensions(app: Flask) -> None:
     app.after_request(_deliver_mail_after_request)
     app.teardown_appcontext(_deliver_mail_on_teardown)
 
+    from portal import form_rendering
+    from portal.navigation import page_url
+
+    app.jinja_env.globals.update(
+        page_url=page_url,
+        field_html=form_rendering.field_html,
+        widget_html=form_rendering.widget_html,
+        hidden_fields_html=form_rendering.hidden_fields_html,
+        visible_fields_html=form_rendering.visible_fields_html,
+    )
+
     @app.context_processor
     def inject_layout():
+        from flask import g
         from flask_login import current_user
 
         from portal.navigation import nav_items_for
 
+        # Once per request: the dashboard renders a template per panel, each with this context.
+        if "nav_items" not in g:
+            g.nav_items = nav_items_for(current_user)
         return {
-            "nav_items": nav_items_for(current_user),
+            "nav_items": g.nav_items,
             "federation_name": app.config["FEDERATION_NAME"],
             "privacy_policy_url": app.config["PRIVACY_POLICY_URL"],
         }

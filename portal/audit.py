@@ -1,6 +1,9 @@
 """The audit trail: who did what to which object, with field names but never values."""
 
+import time
 from collections.abc import Iterable
+
+from flask import has_request_context, session
 
 from portal.extensions import db
 from portal.models import AuditEvent, User
@@ -37,3 +40,25 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+VIEW_LOG_WINDOW_SECONDS = 15 * 60
+_VIEWS_KEY = "_logged_views"
+_VIEWS_KEPT = 20  # the session cookie stays small
+
+
+def viewed_recently(what: str) -> bool:
+    """True when this session already logged a view of `what` within the window.
+
+    Otherwise remembers the view now (the caller logs it). Outside a request: False.
+    """
+    if not has_request_context():
+        return False
+    now = time.time()
+    views = {key: at for key, at in session.get(_VIEWS_KEY, {}).items()
+             if now - at < VIEW_LOG_WINDOW_SECONDS}
+    if what in views:
+        return True
+    views[what] = now
+    session[_VIEWS_KEY] = dict(sorted(views.items(), key=lambda item: item[1])[-_VIEWS_KEPT:])
+    return False

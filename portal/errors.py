@@ -2,9 +2,10 @@
 
 from flask import Flask, render_template, request
 from flask.globals import request_ctx
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from portal.i18n import gettext as _
 
 
 class PolicyError(Exception):

@@ -6,7 +6,15 @@ from datetime import date, datetime
 import flask_babel
 import phonenumbers
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, format_decimal, get_translations
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_translations,
+    to_user_timezone,
+)
+from flask_babel.speaklater import LazyString
 
 from portal.extensions import babel
 
@@ -56,9 +64,19 @@ def format_phone(e164: str | None) -> str:
 
 
 def format_day(value: date | datetime | None, fmt: str = "long") -> str:
+    """A day as Belgians write it ("26 november 2026"); a moment on its Belgian day."""
     if value is None:
         return ""
-    return format_date(value, fmt)
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return _formatted_day(value, fmt, str(get_locale()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_day(day: date, fmt: str, locale: str) -> str:
+    # Babel parses the pattern on every call (~30 us); a staff table shows the same few days
+    # on every row. `locale` is part of the key: the current locale formats it.
+    return format_date(day, fmt)
 
 
 def format_moment(value: datetime | None, fmt: str = "medium") -> str:
@@ -82,6 +100,22 @@ def _request_translations():
     if translations is None:
         translations = context.babel_translations = get_translations()
     return translations
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's gettext through the per-request catalog (see _request_translations)."""
+    translated = _request_translations().ugettext(string)
+    return translated % variables if variables else translated
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return _request_translations().ungettext(singular, plural, num) % variables
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """A label translated when shown (form labels, menu items), through the fast path."""
+    return LazyString(gettext, string, **variables)
 
 
 def _install_fast_gettext(app: Flask) -> None:

@@ -8,11 +8,12 @@ import unicodedata
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.be import vat
 from wtforms.validators import StopValidation, ValidationError
+
+from portal.i18n import lazy_gettext as _l
 
 # Bidirectional overrides and other invisible formatting characters that can disguise text.
 _FORBIDDEN_FORMAT_CHARS = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e",

@@ -1,8 +1,8 @@
 """Accounts: log in and out, two-step verification, reset, invitation, password change."""
 
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 
+from portal.i18n import lazy_gettext as _l
 from portal.navigation import add_nav_item
 
 bp = Blueprint("auth", __name__)

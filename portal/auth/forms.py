@@ -1,9 +1,10 @@
 """Forms of the accounts flow."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from portal.i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

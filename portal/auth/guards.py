@@ -1,10 +1,10 @@
 """Request-time checks of the accounts flow that other parts of the portal rely on."""
 
 from flask import flash, redirect, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from portal.auth import services
+from portal.i18n import gettext as _
 
 
 def staff_second_factor_guard():

@@ -11,13 +11,13 @@ import hmac
 import json
 import secrets
 import unicodedata
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pyotp
 import qrcode
 import qrcode.image.svg
 from flask import current_app, g, has_request_context, url_for
-from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -26,7 +26,8 @@ from zxcvbn import zxcvbn
 
 from portal.audit import record_event
 from portal.errors import PolicyError
-from portal.extensions import db
+from portal.extensions import db, limiter
+from portal.i18n import gettext as _
 from portal.models import Contact, LoginThrottle, User, UserSession
 from portal.retention import RetentionReport, retention_step
 from portal.tokens import InvalidToken, make_token, read_token
@@ -56,6 +57,10 @@ _DUMMY_HASH = generate_password_hash("this password belongs to nobody")
 
 class AccountLocked(PolicyError):
     """Too many failed attempts for this address; said the same way for unknown addresses."""
+
+
+class CheckInProgress(PolicyError):
+    """Another attempt for this address is being checked right now."""
 
 
 def _now() -> datetime:
@@ -174,14 +179,51 @@ def needs_rehash(password_hash: str) -> bool:
     return password_hash.split("$", 1)[0] != _current_hash_method()
 
 
+PASSWORD_CHECK_SLOT_SECONDS = 10  # a killed worker frees its slot after this long
+
+
+@contextmanager
+def _password_check_slot(email: str):
+    """One password check at a time per address, across processes (the limiter's storage).
+
+    A password check costs ~100 ms of a worker's CPU. Without this, a client firing many
+    attempts at once gets several hashed side by side before the address lock counts them,
+    and every worker is busy hashing while other members wait for their pages. A storage
+    failure lets the check go ahead: the address lock in the database still holds.
+    """
+    key = f"{current_app.config['RATELIMIT_KEY_PREFIX']}/password-check/{_throttle_key(email)}"
+    try:
+        claimed = limiter.storage.incr(key, PASSWORD_CHECK_SLOT_SECONDS) == 1
+    except Exception:  # noqa: BLE001 - storage down: no slot, the lock still applies
+        current_app.logger.warning("Password check slot unavailable; checking without it")
+        yield
+        return
+    if not claimed:
+        raise CheckInProgress(_("Another log-in attempt for this email address is being "
+                                "checked. Wait a moment and try again."))
+    try:
+        yield
+    finally:
+        try:
+            limiter.storage.clear(key)
+        except Exception:  # noqa: BLE001 - the slot then expires by itself
+            current_app.logger.warning("Could not free a password check slot")
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None; same work either way.
 
-    Raises AccountLocked for a locked address before any password is hashed. A hash made
-    with older parameters is replaced by one with the current parameters.
+    Raises AccountLocked for a locked address before any password is hashed, and
+    CheckInProgress while another attempt for the address is being hashed. A hash made with
+    older parameters is replaced by one with the current parameters.
     """
     if is_locked(email):
         raise AccountLocked(lock_message())
+    with _password_check_slot(email):
+        return _check_password(email, password)
+
+
+def _check_password(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     password = normalise_password(password)
     if user is None or user.password_hash is None:
@@ -263,6 +305,7 @@ def load_session_user(alternative_id: str, key: str | None) -> User | None:
         row.last_seen_at = now
         db.session.commit()
     g.user_session_id = row.id
+    g.user_session_row = row  # held, so later look-ups in this request find it in the session
     return user
 
 

@@ -12,7 +12,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.auth import bp, services
@@ -28,6 +27,7 @@ from portal.auth.forms import (
 )
 from portal.errors import PolicyError
 from portal.extensions import db, limiter
+from portal.i18n import gettext as _
 from portal.models import User
 from portal.security import public_endpoint, safe_next
 from portal.tokens import InvalidToken
@@ -75,7 +75,7 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data)
-        except services.AccountLocked as error:
+        except (services.AccountLocked, services.CheckInProgress) as error:
             _show_error(form, "password", error.message)
             return render_template("auth/login.html", form=form), 429
         if user is None:

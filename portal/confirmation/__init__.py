@@ -1,9 +1,9 @@
 """The confirmation blueprint: the annual data confirmation and its campaigns."""
 
 from flask import Blueprint, g, render_template
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from portal.i18n import lazy_gettext as _l
 from portal.navigation import add_dashboard_panel, add_nav_item
 
 bp = Blueprint("confirmation", __name__)

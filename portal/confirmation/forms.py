@@ -1,11 +1,11 @@
 """Forms of the annual confirmation: the declaration, the buttons, and the staff forms."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SearchField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.i18n import lazy_gettext as _l
 from portal.validators import PlainText, clean_text
 
 

@@ -1,7 +1,6 @@
 """The guided confirmation flow for primary contacts, and the campaign pages for staff."""
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.confirmation import bp, services
@@ -9,6 +8,7 @@ from portal.confirmation.forms import ActionForm, CampaignForm, ConfirmForm, Pro
 from portal.errors import PolicyError, StaleDataError
 from portal.extensions import db
 from portal.i18n import format_iban, format_kbo, format_phone
+from portal.i18n import gettext as _
 from portal.models import Contact, Organisation
 from portal.organisation.forms import OrganisationForm
 from portal.roster.forms import ContactForm
@@ -255,16 +255,19 @@ def staff_progress(campaign_id: int):
     status = filters.status.data if valid else None
     search = filters.q.data if valid else None
     page = request.args.get("pagina", 1, type=int) or 1
+    counts = services.progress_counts(campaign.id)
     rows, total = services.progress_page(campaign.id, status=status or None,
-                                         search=search or None, page=page)
+                                         search=search or None, page=page, counts=counts)
     pages = max(1, -(-total // services.PAGE_SIZE))
-    services.record_progress_view(campaign.id, current_user)
     args = {key: value for key, value in (("status", status), ("q", search)) if value}
-    return render_template(
+    html = render_template(
         "confirmation/staff_progress.html", campaign=campaign, filters=filters,
-        counts=services.progress_counts(campaign.id), rows=rows, total=total, page=page,
-        pages=pages, args=args, status_labels=services.STATUS_LABELS,
+        counts=counts, rows=rows, total=total, page=page, pages=pages, args=args,
+        status_labels={key: str(label) for key, label in services.STATUS_LABELS.items()},
     )
+    # Logged after rendering: the commit would otherwise expire what the page still reads.
+    services.record_progress_view(campaign, current_user)
+    return html
 
 
 @bp.get("/beheer/campagnes/<int:campaign_id>/export.csv")

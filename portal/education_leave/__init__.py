@@ -1,9 +1,9 @@
 """Education leave (BEV / Vlaams opleidingsverlof): personal link, consent, attestations."""
 
 from flask import Blueprint, render_template
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from portal.i18n import lazy_gettext as _l
 from portal.navigation import add_dashboard_panel, add_nav_item
 
 bp = Blueprint("education_leave", __name__)

@@ -3,8 +3,6 @@
 import re
 from datetime import date
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -27,6 +25,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.validators import EmailAddress, PlainText, clean_text
 
 _DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")

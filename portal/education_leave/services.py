@@ -12,14 +12,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit import record_event
 from portal.email import external_url, queue_mail
 from portal.errors import PolicyError
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import (
     EDUCATION_LEAVE_FIELDS,
     AttestationDelivery,
@@ -368,14 +368,18 @@ def dashboard_token(enrolment: Enrolment, today: date | None = None) -> str | No
     return make_participant_token(enrolment, today=training.ends_on)
 
 
+# Asked for the dashboard of every contact: built once.
+_ENROLMENTS_OF_CONTACT = (
+    select(Enrolment)
+    .join(Training)
+    .where(Enrolment.contact_id == bindparam("contact_id"))
+    .where((Training.is_bev_recognised) | (Training.is_vov_recognised))
+    .order_by(Training.starts_on.desc())
+)
+
+
 def enrolments_of_contact(contact_id: int) -> list[Enrolment]:
-    return list(db.session.scalars(
-        select(Enrolment)
-        .join(Training)
-        .where(Enrolment.contact_id == contact_id)
-        .where((Training.is_bev_recognised) | (Training.is_vov_recognised))
-        .order_by(Training.starts_on.desc())
-    ))
+    return list(db.session.scalars(_ENROLMENTS_OF_CONTACT, {"contact_id": contact_id}))
 
 
 # --- Attestations ---------------------------------------------------------------------------

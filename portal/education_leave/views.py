@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.education_leave import bp, services
@@ -16,6 +15,7 @@ from portal.education_leave.forms import (
 )
 from portal.errors import PolicyError
 from portal.extensions import limiter
+from portal.i18n import gettext as _
 from portal.security import public_endpoint, staff_required
 from portal.tokens import InvalidToken
 

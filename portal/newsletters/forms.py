@@ -1,11 +1,11 @@
 """Forms of the newsletters flow; the list switches are built from the lists in the database."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.i18n import lazy_gettext as _l
 from portal.newsletters.services import SIGNUP_CONSENT_TEXT
 from portal.validators import EmailAddress, PlainText, clean_text
 

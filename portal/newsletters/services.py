@@ -17,15 +17,15 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_event
 from portal.email import external_url, queue_mail
 from portal.errors import PolicyError
 from portal.extensions import db
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.models import (
     ConsentRecord,
     ConsentText,
@@ -117,14 +117,21 @@ def _now() -> datetime:
 # --- lists -------------------------------------------------------------------------------
 
 
+# Read on the dashboard and the preferences page: statements built once (see
+# portal/confirmation/services.py, _CURRENT_CONFIRMATION).
+_ACTIVE_LISTS = (
+    select(NewsletterList)
+    .where(NewsletterList.is_active.is_(True))
+    .order_by(NewsletterList.sort_order, NewsletterList.id)
+)
+_SUBSCRIPTIONS_OF_CONTACT = select(Subscription).where(
+    Subscription.contact_id == bindparam("owner_id"))
+_SUBSCRIPTIONS_OF_SUBSCRIBER = select(Subscription).where(
+    Subscription.subscriber_id == bindparam("owner_id"))
+
+
 def active_lists() -> list[NewsletterList]:
-    return list(
-        db.session.scalars(
-            select(NewsletterList)
-            .where(NewsletterList.is_active.is_(True))
-            .order_by(NewsletterList.sort_order, NewsletterList.id)
-        )
-    )
+    return list(db.session.scalars(_ACTIVE_LISTS))
 
 
 def get_active_list(slug: str) -> NewsletterList:
@@ -140,7 +147,11 @@ def get_active_list(slug: str) -> NewsletterList:
 
 def subscriptions_of(person: Person) -> dict[int, Subscription]:
     """The person's subscription rows by list id."""
-    rows = db.session.scalars(select(Subscription).where(person.owner_filter))
+    if person.contact is not None:
+        query, owner_id = _SUBSCRIPTIONS_OF_CONTACT, person.contact.id
+    else:
+        query, owner_id = _SUBSCRIPTIONS_OF_SUBSCRIBER, person.subscriber.id
+    rows = db.session.scalars(query, {"owner_id": owner_id})
     return {row.list_id: row for row in rows}
 
 

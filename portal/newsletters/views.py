@@ -1,11 +1,11 @@
 """Newsletter pages: own preferences, unsubscribe links, public sign-up, staff export."""
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.errors import PolicyError
 from portal.extensions import csrf, limiter
+from portal.i18n import gettext as _
 from portal.newsletters import bp, services
 from portal.newsletters.forms import (
     ConfirmForm,

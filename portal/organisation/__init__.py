@@ -1,9 +1,9 @@
 """The organisation blueprint: every contact sees the organisation's data, the primary edits."""
 
 from flask import Blueprint, render_template
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from portal.i18n import lazy_gettext as _l
 from portal.navigation import add_dashboard_panel, add_nav_item
 
 bp = Blueprint("organisation", __name__)

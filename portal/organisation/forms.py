@@ -1,10 +1,10 @@
 """The organisation form, also used in step 1 of the annual confirmation."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, EmailField, HiddenField, IntegerField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.i18n import lazy_gettext as _l
 from portal.validators import (
     BelgianPostalCode,
     Bic,

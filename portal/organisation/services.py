@@ -1,12 +1,12 @@
 """Rules for the organisation's own data: validated, normalised, never a lost update."""
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError as SqlStaleDataError
 
 from portal.audit import record_event
 from portal.errors import PolicyError, StaleDataError
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Organisation, User
 from portal.validators import (
     normalise_bic,

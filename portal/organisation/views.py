@@ -1,12 +1,12 @@
 """The organisation page: read for every contact, the edit form for the primary contact."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.errors import PolicyError, StaleDataError
 from portal.extensions import db
 from portal.i18n import format_iban, format_kbo, format_phone
+from portal.i18n import gettext as _
 from portal.models import Organisation
 from portal.organisation import bp, services
 from portal.organisation.forms import OrganisationForm

@@ -1,8 +1,8 @@
 """The privacy blueprint: "Mijn gegevens" with its JSON download, and the public /privacy page."""
 
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 
+from portal.i18n import lazy_gettext as _l
 from portal.navigation import add_nav_item
 
 bp = Blueprint("privacy", __name__)

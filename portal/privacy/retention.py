@@ -7,11 +7,11 @@ an erased organisation is one audit line with anonymous counts.
 from datetime import UTC, date, datetime, time
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
 
 from portal.audit import record_event
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import (
     AuditEvent,
     ConsentRecord,

@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.models import (
     AttestationDelivery,
     AuditEvent,
@@ -454,7 +454,8 @@ def _subscription_record(subscription: Subscription) -> dict[str, Any]:
 
 def _delivery_text(delivery: AttestationDelivery, period: TrainingPeriod | None) -> str:
     from flask_babel import format_date
-    from flask_babel import gettext as _
+
+    from portal.i18n import gettext as _
 
     if delivery.kind == "enrolment" or period is None:
         return _("enrolment attestation, handed in on %(day)s",
@@ -480,7 +481,7 @@ def _json_value(value: Any) -> Any:
 
 def as_json(data: PersonalData, federation: str) -> dict[str, Any]:
     """The download (GDPR art. 15 and 20): Dutch labels as keys, ISO dates, UTC times."""
-    from flask_babel import gettext as _
+    from portal.i18n import gettext as _
 
     return {
         _("federation"): federation,

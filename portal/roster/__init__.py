@@ -1,9 +1,9 @@
 """The roster blueprint: contact persons and their rights, kept by the primary contact."""
 
 from flask import Blueprint, render_template
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from portal.i18n import lazy_gettext as _l
 from portal.navigation import add_dashboard_panel, add_nav_item
 
 bp = Blueprint("roster", __name__)
@@ -12,14 +12,16 @@ bp = Blueprint("roster", __name__)
 def _render_panel(user) -> Markup | None:
     if user.contact is None:
         return None
-    from portal.roster.services import pending_transfer, pending_transfer_for, transfer_token
+    from portal.roster.services import pending_transfer, transfer_token
 
-    offered = pending_transfer_for(user.contact.id)
+    # An organisation has at most one open proposal: either this person is offered the role
+    # or, as primary contact, they made the proposal.
+    proposal = pending_transfer(user.organisation_id)
+    offered = proposal if proposal and proposal.to_contact_id == user.contact.id else None
     return Markup(render_template(  # noqa: S704 - an autoescaped template
         "roster/_panel.html", user=user,
         accept_token=transfer_token(offered) if offered else None,
-        open_proposal=pending_transfer(user.organisation_id) if user.is_primary_contact
-        else None,
+        open_proposal=proposal if proposal and user.is_primary_contact else None,
     ))
 
 

@@ -1,10 +1,10 @@
 """The contact form, also used in step 2 of the annual confirmation."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.i18n import lazy_gettext as _l
 from portal.validators import EmailAddress, PhoneNumber, PlainText, clean_text
 
 TEXT = [clean_text]

@@ -1,10 +1,10 @@
 """Rules for the roster of contact persons, kept by the primary contact."""
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import and_, bindparam, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError as SqlStaleDataError
@@ -14,6 +14,7 @@ from portal.auth.services import apply_website_right
 from portal.email import external_url, queue_mail
 from portal.errors import PolicyError
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Contact, Organisation, OutboxMail, PrimaryTransfer, User
 from portal.newsletters.services import apply_newsletter_right
 from portal.organisation.services import stale_error
@@ -22,6 +23,47 @@ from portal.validators import normalise_email, normalise_phone
 
 RIGHTS = ("has_advice_right", "has_newsletter_right", "has_website_right")
 PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "function")
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRow:
+    """One line of the roster page: what it shows of a contact, read without ORM objects."""
+
+    id: int
+    full_name: str
+    function: str | None
+    email: str
+    phone: str | None
+    has_advice_right: bool
+    has_newsletter_right: bool
+    has_website_right: bool
+    is_primary: bool
+    is_invited: bool  # has a login that still waits for its first password
+
+
+_ROSTER_ROWS = (
+    select(Contact.id, Contact.first_name, Contact.last_name, Contact.function, Contact.email,
+           Contact.phone, Contact.has_advice_right, Contact.has_newsletter_right,
+           Contact.has_website_right, Contact.is_primary,
+           and_(User.id.is_not(None), User.password_hash.is_(None)).label("is_invited"))
+    .outerjoin(User, User.contact_id == Contact.id)
+    .where(Contact.organisation_id == bindparam("organisation_id"))
+    .order_by(Contact.is_primary.desc(), Contact.last_name, Contact.first_name, Contact.id)
+)
+
+
+def roster_rows(organisation_id: int) -> list[RosterRow]:
+    """The roster page's lines in one statement, primary contact first.
+
+    Read as plain rows: loading 50 contacts and their logins as ORM objects took a fifth of
+    the page's time, and the page only reads them.
+    """
+    return [
+        RosterRow(row.id, f"{row.first_name} {row.last_name}", row.function, row.email,
+                  row.phone, row.has_advice_right, row.has_newsletter_right,
+                  row.has_website_right, row.is_primary, bool(row.is_invited))
+        for row in db.session.execute(_ROSTER_ROWS, {"organisation_id": organisation_id})
+    ]
 
 
 def list_contacts(organisation_id: int) -> list[Contact]:
@@ -221,28 +263,22 @@ def _fresh_contacts(organisation_id: int) -> list[Contact]:
     ))
 
 
-def _pending_query(now: datetime):
-    return select(PrimaryTransfer).where(
-        PrimaryTransfer.accepted_at.is_(None),
-        PrimaryTransfer.withdrawn_at.is_(None),
-        PrimaryTransfer.expires_at > now,
-    )
+# The open proposal is looked up on the roster page and the dashboard: built once.
+_PENDING = select(PrimaryTransfer).where(
+    PrimaryTransfer.accepted_at.is_(None),
+    PrimaryTransfer.withdrawn_at.is_(None),
+    PrimaryTransfer.expires_at > bindparam("now"),
+)
+_PENDING_OF_ORGANISATION = (
+    _PENDING.where(PrimaryTransfer.organisation_id == bindparam("organisation_id"))
+    .order_by(PrimaryTransfer.created_at.desc(), PrimaryTransfer.id.desc()).limit(1)
+)
 
 
 def pending_transfer(organisation_id: int) -> PrimaryTransfer | None:
     """The open proposal of this organisation (at most one: a new one replaces the old)."""
-    return db.session.scalar(
-        _pending_query(_now()).where(PrimaryTransfer.organisation_id == organisation_id)
-        .order_by(PrimaryTransfer.created_at.desc(), PrimaryTransfer.id.desc())
-    )
-
-
-def pending_transfer_for(contact_id: int) -> PrimaryTransfer | None:
-    """The open proposal that would make this contact the primary contact, if any."""
-    return db.session.scalar(
-        _pending_query(_now()).where(PrimaryTransfer.to_contact_id == contact_id)
-        .order_by(PrimaryTransfer.id.desc())
-    )
+    return db.session.scalar(_PENDING_OF_ORGANISATION,
+                             {"now": _now(), "organisation_id": organisation_id})
 
 
 def transfer_token(transfer: PrimaryTransfer) -> str:
@@ -292,7 +328,7 @@ def _propose_primary_transfer(organisation_id: int, actor: User, contact_id: int
         raise PolicyError(_("This person is already the primary contact."))
     now = _now()
     for earlier in db.session.scalars(
-        _pending_query(now).where(PrimaryTransfer.organisation_id == organisation_id)
+        _PENDING.where(PrimaryTransfer.organisation_id == organisation_id), {"now": now}
     ):
         earlier.withdrawn_at = now
         record_event("primary_transfer.replaced", actor=actor, target=earlier,

@@ -1,13 +1,13 @@
 """Roster pages: the list, add, edit, remove, the primary role transfer and one's own data."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.services import resend_invitation as resend_login_invitation
 from portal.errors import PolicyError, StaleDataError
 from portal.extensions import db
 from portal.i18n import format_phone
+from portal.i18n import gettext as _
 from portal.models import Contact
 from portal.roster import bp, services
 from portal.roster.forms import AcceptPrimaryForm, ContactDetailsForm, ContactForm
@@ -63,11 +63,12 @@ def list_contacts():
     organisation_id = current_org_id()
     return render_template(
         "roster/list.html",
-        contacts=services.list_contacts(organisation_id),
+        contacts=services.roster_rows(organisation_id),
         proposal=services.pending_transfer(organisation_id),
         edit_url=_contact_url("roster.edit_contact"),
         remove_url=_contact_url("roster.remove_contact"),
         propose_url=_contact_url("roster.propose_primary"),
+        resend_url=_contact_url("roster.resend_invitation"),
     )
 
 

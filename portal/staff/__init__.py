@@ -4,8 +4,8 @@ Other flows add their own /beheer pages and nav items; the /beheer index lists t
 """
 
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 
+from portal.i18n import lazy_gettext as _l
 from portal.navigation import add_nav_item
 
 bp = Blueprint("staff", __name__, url_prefix="/beheer")

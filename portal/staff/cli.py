@@ -4,9 +4,9 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import gettext as _
 
 from portal.errors import PolicyError
+from portal.i18n import gettext as _
 
 
 @click.group("staff")

@@ -1,6 +1,5 @@
 """Forms of the staff back office (shape only; uniqueness and rules live in the services)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.i18n import lazy_gettext as _l
 from portal.validators import (
     BelgianPostalCode,
     Bic,

@@ -8,13 +8,13 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal.audit import record_event
 from portal.errors import PolicyError
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Contact, Organisation
 from portal.staff.forms import OrganisationForm
 from portal.staff.services import (

@@ -5,13 +5,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from portal.audit import record_event
 from portal.email import queue_mail
 from portal.errors import PolicyError
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import (
     AuditEvent,
     Contact,

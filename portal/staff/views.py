@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -11,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.auth.services import resend_invitation as resend_login_invitation
 from portal.errors import PolicyError
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.models import Contact, DataBreach, Organisation
 from portal.navigation import nav_items_for
 from portal.privacy.services import FIELD_LABELS, collect_personal_data
