@@ -28,7 +28,12 @@ from portal.models import (
 from portal.organisation.forms import OrganisationForm
 from portal.organisation.services import update_organisation
 from portal.roster.forms import ContactForm
-from portal.roster.services import list_contacts, remove_contact, update_contact
+from portal.roster.services import (
+    RosterRow,
+    remove_contact,
+    roster_rows,
+    update_contact,
+)
 from portal.spreadsheet import spreadsheet_csv
 
 MAILING_BATCH_SIZE = 100
@@ -507,7 +512,7 @@ def remove_contact_step(organisation_id: int, actor: User, contact_id: int) -> N
 @dataclass
 class FlowState:
     confirmation: Confirmation
-    contacts: list[Contact]
+    contacts: list[RosterRow]  # the roster's lines: read, never changed, by the flow pages
     checked: set[int]
 
     @property
@@ -532,7 +537,7 @@ class FlowState:
 
 
 def flow_state(confirmation: Confirmation) -> FlowState:
-    contacts = list_contacts(confirmation.organisation_id)
+    contacts = roster_rows(confirmation.organisation_id)
     ids = {contact.id for contact in contacts}
     return FlowState(confirmation, contacts, checked_contact_ids(confirmation) & ids)
 

@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import escape
 
 from portal.auth.services import resend_invitation as resend_login_invitation
 from portal.errors import PolicyError, StaleDataError
@@ -53,7 +54,8 @@ def _contact_url(endpoint: str):
     url_for costs 20-50 us; three links on each of 50 rows took a quarter of the roster's CPU.
     """
     marker = "987654321"
-    head, tail = url_for(endpoint, contact_id=int(marker)).split(marker)
+    head, tail = (escape(part) for part in url_for(endpoint, contact_id=int(marker)).split(marker))
+    # Escaped once here: the roster writes these links without autoescaping.
     return lambda contact_id: f"{head}{int(contact_id)}{tail}"
 
 

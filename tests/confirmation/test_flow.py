@@ -189,7 +189,7 @@ def test_the_service_refuses_without_the_declaration_and_twice(app, member, open
         {name: getattr(member.organisation, name) for name in services.ORGANISATION_LABELS},
         member.organisation.version,
     )
-    for contact in services.list_contacts(organisation_id):
+    for contact in services.roster_rows(organisation_id):
         services.mark_contact_correct(organisation_id, user, contact.id)
     try:
         services.confirm_annual_data(organisation_id, user, agreed=False)

@@ -272,3 +272,22 @@ def test_every_state_changing_post_needs_the_csrf_token(app, login_as, primary_a
         assert response.status_code == 400, url
     assert snapshot(contact_a) == before
     assert db.session.scalar(select(func.count(Contact.id))) == 2
+
+
+def test_the_roster_escapes_every_value_it_shows(login_as, primary_a, make_contact, org_a):
+    # The rows are written with autoescaping off and each value escaped on its own: markup
+    # in any field must come out as text, also on the row with the resend-invitation form.
+    hostile = make_contact(org_a, first_name="<b>Els</b>", last_name="\"Maes'&",
+                           function="<script>alert(1)</script>", phone="<img src=x>",
+                           email="els<i>@a.be")
+    hostile.user.password_hash = None  # invited, no password yet: the resend form shows
+    db.session.commit()
+    page = login_as(primary_a.user).get("/contactpersonen").get_data(as_text=True)
+    for raw in ("<b>Els</b>", "<script>", "<img src=x>", "els<i>@a.be", "\"Maes'"):
+        assert raw not in page, raw
+    assert "&lt;b&gt;Els&lt;/b&gt; &#34;Maes&#39;&amp;" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x&gt;" in page
+    assert "els&lt;i&gt;@a.be" in page
+    assert "Uitnodiging opnieuw sturen" in page
+    assert f'href="/contactpersonen/{hostile.id}/bewerken"' in page
