@@ -27,7 +27,10 @@ def _attributes(attrs: dict) -> str:
         if value is True:
             parts.append(key)
         elif value is not False:
-            parts.append(f'{key}="{escape(value).replace(chr(34), "&quot;")}"')
+            value = escape(value)
+            if '"' in value:  # only markup passed in as safe can still hold a quote
+                value = value.replace('"', "&quot;")
+            parts.append(f'{key}="{value}"')
     return " ".join(parts)
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal.extensions import db
 
@@ -28,12 +28,22 @@ def current_org_id() -> int:
     return current_user.organisation_id
 
 
+@functools.cache
+def _scoped_query(model):
+    # One statement per model, built once (SQLAlchemy keeps its compiled form).
+    column = model.id if model.__name__ == "Organisation" else model.organisation_id
+    return select(model).where(model.id == bindparam("object_id"),
+                               column == bindparam("organisation_id"))
+
+
 def get_scoped_or_404(model, object_id: int):
     """Load a member-data object of the current user's organisation, or 404 (never 403)."""
-    column = model.id if model.__name__ == "Organisation" else model.organisation_id
-    obj = db.session.scalar(
-        select(model).where(model.id == object_id, column == current_org_id())
-    )
+    organisation_id = current_org_id()
+    if model.__name__ == "Organisation" and object_id == organisation_id:
+        # Loaded with the user at the start of the request: no second statement.
+        return current_user.contact.organisation
+    obj = db.session.scalar(_scoped_query(model),
+                            {"object_id": object_id, "organisation_id": organisation_id})
     if obj is None:
         abort(404)
     return obj
