@@ -147,8 +147,9 @@ def register_extensions(app: Flask) -> None:
     app.teardown_appcontext(_deliver_mail_on_teardown)
 
     from portal import form_rendering
-    from portal.navigation import page_url
+    from portal.navigation import id_url, page_url
 
+    app.jinja_env.filters["id_url"] = id_url
     app.jinja_env.globals.update(
         page_url=page_url,
         field_html=form_rendering.field_html,

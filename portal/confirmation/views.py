@@ -25,20 +25,20 @@ def _current_confirmation():
     return g.confirmation_current
 
 
-def _open_state():
+def _open_state(*, with_rows: bool = False):
     """The flow state of the current organisation, or a redirect to the start page."""
     confirmation = _current_confirmation()
     if confirmation is None or confirmation.confirmed_at is not None:
         return None, redirect(url_for("confirmation.start"))
-    return services.flow_state(confirmation), None
+    return services.flow_state(confirmation, with_rows=with_rows), None
 
 
 def _next_step_url(state: services.FlowState) -> str:
     if not state.organisation_done:
         return url_for("confirmation.organisation_step")
-    contact = state.next_contact
-    if contact is not None:
-        return url_for("confirmation.contact_step", contact_id=contact.id)
+    contact_id = state.next_contact_id
+    if contact_id is not None:
+        return url_for("confirmation.contact_step", contact_id=contact_id)
     return url_for("confirmation.confirm")
 
 
@@ -100,7 +100,7 @@ def organisation_step():
 @bp.get("/bevestiging/contactpersonen")
 @primary_required
 def contacts_step():
-    state, leave = _open_state()
+    state, leave = _open_state(with_rows=True)
     if leave:
         return leave
     return render_template("confirmation/contacts.html", state=state,
@@ -115,7 +115,7 @@ def contact_step(contact_id: int):
     state, leave = _open_state()
     if leave:
         return leave
-    position = next(i for i, c in enumerate(state.contacts, 1) if c.id == contact.id)
+    position = state.contact_ids.index(contact.id) + 1
     return render_template("confirmation/contact.html", contact=contact, state=state,
                            position=position, action_form=ActionForm(),
                            campaign=state.confirmation.campaign)

@@ -59,11 +59,23 @@ def roster_rows(organisation_id: int) -> list[RosterRow]:
     the page's time, and the page only reads them.
     """
     return [
-        RosterRow(row.id, f"{row.first_name} {row.last_name}", row.function, row.email,
-                  row.phone, row.has_advice_right, row.has_newsletter_right,
-                  row.has_website_right, row.is_primary, bool(row.is_invited))
-        for row in db.session.execute(_ROSTER_ROWS, {"organisation_id": organisation_id})
+        RosterRow(id_, f"{first} {last}", function, email, phone, advice, newsletters,
+                  website, primary, bool(invited))
+        for (id_, first, last, function, email, phone, advice, newsletters, website, primary,
+             invited) in db.session.execute(_ROSTER_ROWS, {"organisation_id": organisation_id})
     ]
+
+
+_ROSTER_IDS = (
+    select(Contact.id)
+    .where(Contact.organisation_id == bindparam("organisation_id"))
+    .order_by(Contact.is_primary.desc(), Contact.last_name, Contact.first_name, Contact.id)
+)
+
+
+def roster_ids(organisation_id: int) -> list[int]:
+    """The ids of the roster, in the roster's order."""
+    return list(db.session.scalars(_ROSTER_IDS, {"organisation_id": organisation_id}))
 
 
 def list_contacts(organisation_id: int) -> list[Contact]:
