@@ -266,6 +266,9 @@ def grow(database_url: str, target: int) -> int:
                     f"(SELECT max(id) FROM {table}))"
                 ))
         db.session.commit()
+        from portal.planner import analyze
+
+        analyze()  # after a bulk load, as `flask seed-demo` and `import organisations` do
         return target - existing
 
 

@@ -103,6 +103,10 @@ def retention_run_command(dry_run: bool, today) -> None:
                        "erased nothing. The next scheduled run continues its work.")
             return
         reports = run_retention(today.date() if today else date.today(), dry_run=dry_run)
+        if mine and not dry_run:
+            from portal.planner import optimize
+
+            optimize()  # the nightly moment for the planner's statistics
     for report in reports:
         verb = "would erase" if dry_run else "erased"
         click.echo(f"{report.step}: {verb} {report.count}")

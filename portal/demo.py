@@ -22,6 +22,7 @@ from portal.models import (
     TrainingPeriod,
     User,
 )
+from portal.planner import analyze
 
 DEMO_PASSWORD = "Demo-wachtwoord-2026"  # noqa: S105 - documented demo password, never production
 
@@ -260,4 +261,5 @@ def seed_organisations(total: int, seed: int = 900, big_roster: int = 50) -> int
         if index % 100 == 99:
             db.session.commit()
     db.session.commit()
+    analyze()
     return to_add

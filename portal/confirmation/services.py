@@ -31,6 +31,7 @@ from portal.roster.forms import ContactForm
 from portal.roster.services import (
     RosterRow,
     remove_contact,
+    roster_ids,
     roster_rows,
     update_contact,
 )
@@ -512,20 +513,21 @@ def remove_contact_step(organisation_id: int, actor: User, contact_id: int) -> N
 @dataclass
 class FlowState:
     confirmation: Confirmation
-    contacts: list[RosterRow]  # the roster's lines: read, never changed, by the flow pages
+    contact_ids: list[int]  # the roster, in its order
     checked: set[int]
+    contacts: list[RosterRow] | None = None  # the roster's lines, when the page lists them
 
     @property
     def organisation_done(self) -> bool:
         return bool((self.confirmation.progress or {}).get("organisation"))
 
     @property
-    def next_contact(self) -> Contact | None:
-        return next((c for c in self.contacts if c.id not in self.checked), None)
+    def next_contact_id(self) -> int | None:
+        return next((id_ for id_ in self.contact_ids if id_ not in self.checked), None)
 
     @property
     def contacts_done(self) -> bool:
-        return self.next_contact is None
+        return self.next_contact_id is None
 
     @property
     def ready(self) -> bool:
@@ -536,10 +538,17 @@ class FlowState:
         return self.organisation_done or bool(self.checked) or bool(self.confirmation.changes)
 
 
-def flow_state(confirmation: Confirmation) -> FlowState:
-    contacts = roster_rows(confirmation.organisation_id)
-    ids = {contact.id for contact in contacts}
-    return FlowState(confirmation, contacts, checked_contact_ids(confirmation) & ids)
+def flow_state(confirmation: Confirmation, *, with_rows: bool = False) -> FlowState:
+    """Where the flow stands; `with_rows` also reads the roster's lines (the contacts page).
+
+    The other steps only count and order the contacts: their ids are enough.
+    """
+    if with_rows:
+        rows = roster_rows(confirmation.organisation_id)
+        ids = [row.id for row in rows]
+    else:
+        rows, ids = None, roster_ids(confirmation.organisation_id)
+    return FlowState(confirmation, ids, checked_contact_ids(confirmation) & set(ids), rows)
 
 
 @dataclass
@@ -693,8 +702,10 @@ def progress_page(campaign_id: int, *, status: str | None, search: str | None,
         total = _matches(counts, status)
     else:
         total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # By name, then organisation id: the order of the name index, so a page is read by
+    # walking that index (at 9,000 organisations the sort of every row cost 2 ms).
     rows = db.session.execute(
-        query.order_by(Organisation.name, Confirmation.id)
+        query.order_by(Organisation.name, Organisation.id)
         .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
     ).all()
     return rows, total

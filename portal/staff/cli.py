@@ -58,6 +58,9 @@ def import_organisations_command(file: Path, skip_invalid: bool) -> None:
         else:
             click.echo(message, err=True)
     if report.imported:
+        from portal.planner import analyze
+
+        analyze()  # a bulk load: the query planner's statistics are behind
         click.echo(_("%(organisations)d organisations and %(contacts)d contacts imported.",
                      organisations=report.organisations, contacts=report.contacts))
         if report.errors:

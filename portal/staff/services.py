@@ -196,13 +196,20 @@ def create_staff_user(email: str, name: str) -> User:
 @dataclass
 class AuditPage:
     rows: list  # (AuditEvent, organisation name | None)
-    total: int
+    total: int  # exact, or the counted part when `more` is set
     page: int
     per_page: int
+    more: bool = False  # there are more than `total` events
+    has_next: bool = False
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+# Counting a log of 27,000 events cost more than the page itself and grew with the log:
+# beyond this many (and beyond the page asked for) the page says "more than".
+AUDIT_COUNT_LIMIT = 1000
 
 
 def audit_actions() -> list[str]:
@@ -254,17 +261,23 @@ def audit_page(
     if date_to:
         end = datetime.combine(date_to + timedelta(days=1), time.min, BRUSSELS).astimezone(UTC)
         conditions.append(AuditEvent.at < end)
-    total = db.session.scalar(select(func.count(AuditEvent.id)).where(*conditions))
     page = max(1, page)
+    offset = (page - 1) * per_page
+    limit = max(AUDIT_COUNT_LIMIT, offset + per_page)
+    counted = db.session.scalar(select(func.count()).select_from(
+        select(AuditEvent.id).where(*conditions).limit(limit + 1).subquery()))
     rows = db.session.execute(
         select(AuditEvent, Organisation.name)
         .outerjoin(Organisation, AuditEvent.organisation_id == Organisation.id)
         .where(*conditions)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset(offset)
     ).all()
-    return AuditPage(rows=rows, total=total, page=page, per_page=per_page)
+    more = counted > limit
+    total = min(counted, limit)
+    return AuditPage(rows=rows, total=total, page=page, per_page=per_page, more=more,
+                     has_next=more or offset + per_page < total)
 
 
 # ---------------------------------------------------------------- data breaches

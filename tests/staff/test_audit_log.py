@@ -59,6 +59,26 @@ def test_the_log_is_paginated_newest_first(staff_client):
     assert "pagina=2" in third
 
 
+def test_a_long_log_is_counted_up_to_a_limit(staff_client, monkeypatch):
+    # Counting the whole log grew with it on every view: beyond the limit (and beyond the
+    # page asked for) the page says "more than" and still offers the older events.
+    from portal.staff import services
+
+    monkeypatch.setattr(services, "AUDIT_COUNT_LIMIT", 60)
+    client, _ = staff_client
+    for number in range(120):
+        _event(f"event.{number:03d}",
+               at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=number))
+    db.session.commit()
+    first = client.get("/beheer/audit").get_data(as_text=True)
+    assert "Meer dan 60 gebeurtenissen · pagina 1" in first
+    assert "<code>event.119</code>" in first and "pagina=2" in first
+    third = client.get("/beheer/audit", query_string={"pagina": 3}).get_data(as_text=True)
+    # Page 3 is within the count again (up to 150 events): the exact number shows.
+    assert "pagina 3 van 3" in third and "<code>event.000</code>" in third
+    assert "pagina=4" not in third
+
+
 def test_the_audit_log_holds_no_secret_values(staff_client, make_org, make_contact, outbox):
     client, staff = staff_client
     client.post("/beheer/organisaties/nieuw", data=VALID_ORGANISATION)
