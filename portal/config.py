@@ -59,6 +59,9 @@ class Config:
     RATELIMIT_KEY_PREFIX = "portal"
     # Failed log-in attempts per client IP (on top of 5 per address); reset requests per IP.
     LOGIN_RATE_LIMIT = "30 per 15 minutes"
+    # Seconds an address waits after a wrong password before its next check (0: no pause;
+    # one check at a time per address still holds).
+    LOGIN_RETRY_SECONDS = 5
     RESET_RATE_LIMIT = "10 per 15 minutes"
     # Number of trusted reverse proxies in front of the app (X-Forwarded-For hops to trust).
     PROXY_FIX_X_FOR = 0
@@ -102,6 +105,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    LOGIN_RETRY_SECONDS = 0  # tests of the pause set it themselves
     SECRET_KEY = "testing-only-secret-key"  # noqa: S105 - tests only
     WTF_CSRF_ENABLED = False
     MAIL_SUPPRESS_SEND = True

@@ -60,7 +60,7 @@ class AccountLocked(PolicyError):
 
 
 class CheckInProgress(PolicyError):
-    """Another attempt for this address is being checked right now."""
+    """Another attempt for this address is being checked, or failed seconds ago."""
 
 
 def _now() -> datetime:
@@ -179,48 +179,59 @@ def needs_rehash(password_hash: str) -> bool:
     return password_hash.split("$", 1)[0] != _current_hash_method()
 
 
-PASSWORD_CHECK_SLOT_SECONDS = 10  # a killed worker frees its slot after this long
+SLOT_SECONDS_WITHOUT_PAUSE = 10  # LOGIN_RETRY_SECONDS = 0: a killed worker's slot lasts this
+
+
+class _Slot:
+    succeeded = False
 
 
 @contextmanager
 def _password_check_slot(email: str):
-    """One password check at a time per address, across processes (the limiter's storage).
+    """One password check per address at a time, and a pause after a wrong one.
 
-    A password check costs ~100 ms of a worker's CPU. Without this, a client firing many
-    attempts at once gets several hashed side by side before the address lock counts them,
-    and every worker is busy hashing while other members wait for their pages. A storage
-    failure lets the check go ahead: the address lock in the database still holds.
+    A password check costs ~100 ms of a worker's CPU. A client firing attempts at one
+    address gets them refused without hashing while one is checked and for a few seconds
+    after a wrong password, so a flood costs a hash every few seconds, not one per worker,
+    while a person retyping a password is not held up. Kept in the limiter's storage (Redis
+    in production), so every process and host sees it. A storage failure lets the check go
+    ahead: the address lock in the database still holds.
     """
     key = f"{current_app.config['RATELIMIT_KEY_PREFIX']}/password-check/{_throttle_key(email)}"
+    pause = current_app.config["LOGIN_RETRY_SECONDS"]
+    slot = _Slot()
     try:
-        claimed = limiter.storage.incr(key, PASSWORD_CHECK_SLOT_SECONDS) == 1
+        claimed = limiter.storage.incr(key, pause or SLOT_SECONDS_WITHOUT_PAUSE) == 1
     except Exception:  # noqa: BLE001 - storage down: no slot, the lock still applies
         current_app.logger.warning("Password check slot unavailable; checking without it")
-        yield
+        yield slot
         return
     if not claimed:
-        raise CheckInProgress(_("Another log-in attempt for this email address is being "
-                                "checked. Wait a moment and try again."))
+        raise CheckInProgress(_("There was a log-in attempt for this email address a moment "
+                                "ago. Wait a few seconds and try again."))
     try:
-        yield
+        yield slot
     finally:
-        try:
-            limiter.storage.clear(key)
-        except Exception:  # noqa: BLE001 - the slot then expires by itself
-            current_app.logger.warning("Could not free a password check slot")
+        if slot.succeeded or not pause:  # a wrong password keeps the slot for the pause
+            try:
+                limiter.storage.clear(key)
+            except Exception:  # noqa: BLE001 - the slot then expires by itself
+                current_app.logger.warning("Could not free a password check slot")
 
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None; same work either way.
 
     Raises AccountLocked for a locked address before any password is hashed, and
-    CheckInProgress while another attempt for the address is being hashed. A hash made with
-    older parameters is replaced by one with the current parameters.
+    CheckInProgress while another attempt for the address is checked or just failed. A hash
+    made with older parameters is replaced by one with the current parameters.
     """
     if is_locked(email):
         raise AccountLocked(lock_message())
-    with _password_check_slot(email):
-        return _check_password(email, password)
+    with _password_check_slot(email) as slot:
+        user = _check_password(email, password)
+        slot.succeeded = user is not None
+        return user
 
 
 def _check_password(email: str, password: str) -> User | None:
