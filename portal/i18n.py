@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 import flask_babel
 import phonenumbers
+from babel import Locale
 from flask import Flask, current_app, g, has_app_context, request
 from flask_babel import (
     format_date,
@@ -82,9 +83,30 @@ def _formatted_day(day: date, fmt: str, locale: str) -> str:
 
 
 def format_moment(value: datetime | None, fmt: str = "medium") -> str:
+    """A moment on the Belgian clock: "26 nov 2026, 09:52:51".
+
+    Babel's format_datetime takes ~23 us (a 50-row audit log: 1 ms). For the medium format
+    the date part comes from the day cache and the time from strftime when the locale writes
+    time as HH:mm:ss, which is exactly what Babel would write; other formats go to Babel.
+    """
     if value is None:
         return ""
-    return format_datetime(value, fmt)
+    locale = str(get_locale())
+    glue = _medium_datetime_glue(locale) if fmt == "medium" else None
+    if glue is None:
+        return format_datetime(value, fmt)
+    local = to_user_timezone(value)
+    return (glue.replace("{0}", local.strftime("%H:%M:%S"))
+            .replace("{1}", _formatted_day(local.date(), "medium", locale)))
+
+
+@functools.lru_cache(maxsize=16)
+def _medium_datetime_glue(locale: str) -> str | None:
+    """The locale's medium date-time pattern ("{1}, {0}") when its time is HH:mm:ss."""
+    parsed = Locale.parse(locale)
+    if parsed.time_formats["medium"].pattern != "HH:mm:ss":
+        return None
+    return parsed.datetime_formats["medium"].replace("'", "")
 
 
 def _request_translations():

@@ -195,7 +195,7 @@ def create_staff_user(email: str, name: str) -> User:
 
 @dataclass
 class AuditPage:
-    rows: list  # (AuditEvent, organisation name | None)
+    rows: list  # at, actor_label, action, target_type, target_id, fields, organisation_name
     total: int  # exact, or the counted part when `more` is set
     page: int
     per_page: int
@@ -266,8 +266,11 @@ def audit_page(
     limit = max(AUDIT_COUNT_LIMIT, offset + per_page)
     counted = db.session.scalar(select(func.count()).select_from(
         select(AuditEvent.id).where(*conditions).limit(limit + 1).subquery()))
+    # Plain rows: the page only reads them (50 ORM objects were a tenth of its time).
     rows = db.session.execute(
-        select(AuditEvent, Organisation.name)
+        select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action,
+               AuditEvent.target_type, AuditEvent.target_id, AuditEvent.fields,
+               Organisation.name.label("organisation_name"))
         .outerjoin(Organisation, AuditEvent.organisation_id == Organisation.id)
         .where(*conditions)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

@@ -67,3 +67,24 @@ def test_dates_and_money_are_formatted_for_belgium(app):
     with app.test_request_context():
         assert format_day(date(2026, 3, 14)) == "14 maart 2026"
         assert format_currency(1234.5, "EUR") == "€\xa01.234,50"
+
+
+def test_moments_and_days_read_as_babel_writes_them(app):
+    # portal.i18n formats days and moments from caches; Babel itself is the reference,
+    # across both changes of Belgian summer time and a midnight in UTC that is a new day here.
+    from datetime import UTC, datetime
+
+    from flask_babel import format_date, format_datetime
+
+    from portal.i18n import format_day, format_moment
+
+    moments = [datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC), datetime(2026, 3, 29, 1, 0, 1,
+               tzinfo=UTC), datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+               datetime(2026, 10, 25, 1, 30, tzinfo=UTC), datetime(2026, 12, 31, 23, 30,
+               tzinfo=UTC), datetime(2027, 1, 1, 8, 5, 3)]
+    with app.test_request_context():
+        for moment in moments:
+            assert format_moment(moment) == format_datetime(moment, "medium"), moment
+            assert format_day(moment) == format_date(moment, "long"), moment
+        assert format_moment(moments[4]) == "1 jan 2027, 00:30:00"
+        assert format_day(moments[4]) == "1 januari 2027"
