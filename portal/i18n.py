@@ -1,7 +1,8 @@
 """Locale selection and the Belgian formats used in templates."""
 
 import functools
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import flask_babel
 import phonenumbers
@@ -13,7 +14,6 @@ from flask_babel import (
     format_decimal,
     get_locale,
     get_translations,
-    to_user_timezone,
 )
 from flask_babel.speaklater import LazyString
 from jinja2 import pass_eval_context
@@ -71,8 +71,24 @@ def format_day(value: date | datetime | None, fmt: str = "long") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
+        value = _local(value).date()
     return _formatted_day(value, fmt, str(get_locale()))
+
+
+def _local(moment: datetime) -> datetime:
+    """The moment on the portal's clock (a naive moment is UTC, as Flask-Babel reads it).
+
+    zoneinfo directly: Flask-Babel's to_user_timezone looks the zone up through the request
+    context and pytz on every call; the portal has one zone, from the configuration.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(_zone(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+
+
+@functools.lru_cache(maxsize=4)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -95,7 +111,7 @@ def format_moment(value: datetime | None, fmt: str = "medium") -> str:
     glue = _medium_datetime_glue(locale) if fmt == "medium" else None
     if glue is None:
         return format_datetime(value, fmt)
-    local = to_user_timezone(value)
+    local = _local(value)
     return (glue.replace("{0}", local.strftime("%H:%M:%S"))
             .replace("{1}", _formatted_day(local.date(), "medium", locale)))
 
