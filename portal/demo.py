@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import phonenumbers
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from portal.extensions import db
 from portal.models import (
@@ -22,6 +21,7 @@ from portal.models import (
     TrainingPeriod,
     User,
 )
+from portal.passwords import hash_password
 from portal.planner import analyze
 
 DEMO_PASSWORD = "Demo-wachtwoord-2026"  # noqa: S105 - documented demo password, never production
@@ -134,7 +134,7 @@ def seed_demo(today: date | None = None) -> bool:
     today = today or date.today()
     if db.session.scalar(select(Contact).where(Contact.email == "primair@voorbeeld.be")):
         return False
-    password_hash = generate_password_hash(DEMO_PASSWORD)
+    password_hash = hash_password(DEMO_PASSWORD)
     lists = ensure_newsletter_lists()
 
     demo = _demo_org("Demo vzw", "0448444064", "BE68539007547034", "NAPABEBB", ("1000", "Brussel"))

@@ -21,7 +21,6 @@ from flask import current_app, g, has_request_context, url_for
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from portal.audit import record_event
@@ -29,6 +28,7 @@ from portal.errors import PolicyError
 from portal.extensions import db, limiter
 from portal.i18n import gettext as _
 from portal.models import Contact, LoginThrottle, User, UserSession
+from portal.passwords import hash_password, needs_rehash, verify_password
 from portal.retention import RetentionReport, retention_step
 from portal.tokens import InvalidToken, make_token, read_token
 
@@ -52,7 +52,7 @@ RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i look-alikes
 
 # Hashed once per process: checked against for unknown addresses so timing reveals nothing.
-_DUMMY_HASH = generate_password_hash("this password belongs to nobody")
+_DUMMY_HASH = hash_password("this password belongs to nobody")
 
 
 class AccountLocked(PolicyError):
@@ -170,15 +170,6 @@ def _clear_throttle(email: str) -> None:
 
 # --- Log in ---------------------------------------------------------------------------------
 
-def _current_hash_method() -> str:
-    return _DUMMY_HASH.split("$", 1)[0]
-
-
-def needs_rehash(password_hash: str) -> bool:
-    """True when the hash was made with other parameters than werkzeug's current default."""
-    return password_hash.split("$", 1)[0] != _current_hash_method()
-
-
 SLOT_SECONDS_WITHOUT_PAUSE = 10  # LOGIN_RETRY_SECONDS = 0: a killed worker's slot lasts this
 
 
@@ -190,7 +181,7 @@ class _Slot:
 def _password_check_slot(email: str):
     """One password check per address at a time, and a pause after a wrong one.
 
-    A password check costs ~100 ms of a worker's CPU. A client firing attempts at one
+    A password check costs ~20 ms of a worker's CPU (Argon2id). A client firing attempts at one
     address gets them refused without hashing while one is checked and for a few seconds
     after a wrong password, so a flood costs a hash every few seconds, not one per worker,
     while a person retyping a password is not held up. Kept in the limiter's storage (Redis
@@ -238,12 +229,12 @@ def _check_password(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     password = normalise_password(password)
     if user is None or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        verify_password(_DUMMY_HASH, password)
         return None
-    if not check_password_hash(user.password_hash, password) or not user.is_active:
+    if not verify_password(user.password_hash, password) or not user.is_active:
         return None
     if needs_rehash(user.password_hash):
-        user.password_hash = generate_password_hash(password)
+        user.password_hash = hash_password(password)
         db.session.commit()
     return user
 
@@ -366,7 +357,7 @@ def log_out_elsewhere(user: User, keep_key: str | None) -> None:
 # --- Passwords ------------------------------------------------------------------------------
 
 def set_password(user: User, password: str) -> None:
-    user.password_hash = generate_password_hash(normalise_password(password))
+    user.password_hash = hash_password(normalise_password(password))
     user.password_changed_at = _now()
 
 
@@ -476,7 +467,7 @@ def change_password(user: User, current_password: str, new_password: str,
     """Change a password knowing the current one; other sessions end; a mail tells it."""
     if is_locked(user.email):
         raise AccountLocked(lock_message())
-    if not user.password_hash or not check_password_hash(
+    if not user.password_hash or not verify_password(
             user.password_hash, normalise_password(current_password)):
         record_failed_login(user.email, reason="current_password")
         raise PolicyError(_("Your current password is not correct."), field="current_password")
@@ -749,7 +740,7 @@ def disable_totp(user: User, password: str) -> None:
     """Contacts may switch two-step verification off again (with their password); staff not."""
     if user.is_staff:
         raise PolicyError(_("Staff accounts always use two-step verification."))
-    if not user.password_hash or not check_password_hash(user.password_hash,
+    if not user.password_hash or not verify_password(user.password_hash,
                                                          normalise_password(password)):
         record_failed_login(user.email, reason="current_password")
         raise PolicyError(_("Your current password is not correct."), field="password")
@@ -765,7 +756,7 @@ def renew_recovery_codes(user: User, password: str) -> list[str]:
     """New recovery codes (the old ones stop working), after the password is given again."""
     if user.totp_enabled_at is None:
         raise PolicyError(_("Two-step verification is not switched on."))
-    if not user.password_hash or not check_password_hash(user.password_hash,
+    if not user.password_hash or not verify_password(user.password_hash,
                                                          normalise_password(password)):
         record_failed_login(user.email, reason="current_password")
         raise PolicyError(_("Your current password is not correct."), field="password")

@@ -21,8 +21,8 @@ WAIT_TEXT = "Wacht enkele seconden en probeer het opnieuw."
 @pytest.fixture
 def hashes(monkeypatch):
     calls = []
-    real = services.check_password_hash
-    monkeypatch.setattr(services, "check_password_hash",
+    real = services.verify_password
+    monkeypatch.setattr(services, "verify_password",
                         lambda *args: calls.append(args[0]) or real(*args))
     return calls
 

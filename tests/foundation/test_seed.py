@@ -3,11 +3,11 @@
 from schwifty import IBAN
 from sqlalchemy import func, select
 from stdnum.be import vat
-from werkzeug.security import check_password_hash
 
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.models import Contact, Organisation, User
+from portal.passwords import verify_password
 
 
 def test_seed_demo_creates_the_documented_logins_once(app):
@@ -18,7 +18,7 @@ def test_seed_demo_creates_the_documented_logins_once(app):
                   "medewerker@voorbeeld.be"):
         user = db.session.scalar(select(User).where(User.email == email))
         assert user is not None and user.is_active, email
-        assert check_password_hash(user.password_hash, DEMO_PASSWORD)
+        assert verify_password(user.password_hash, DEMO_PASSWORD)
     primary = db.session.scalar(select(Contact).where(Contact.email == "primair@voorbeeld.be"))
     assert primary.is_primary and primary.organisation.name == "Demo vzw"
     staff = db.session.scalar(select(User).where(User.email == "medewerker@voorbeeld.be"))
