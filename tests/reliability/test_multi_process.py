@@ -348,26 +348,67 @@ def test_tokens_and_addresses_stay_out_of_the_instances_logs(cluster):
     assert TOKEN not in log and EMAIL not in log
 
 
+def _end_password_pauses(cluster) -> None:
+    """As if LOGIN_RETRY_SECONDS had passed: the pauses after wrong passwords end (Redis)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    prefix = cluster.env["PORTAL_RATELIMIT_KEY_PREFIX"]
+    for key in client.scan_iter(f"*{prefix}/password-check/*"):
+        client.delete(key)
+
+
+def test_one_password_check_per_address_over_both_instances(cluster):
+    """The pause after a wrong password lives in Redis: the other instance keeps it too, and
+    attempts at the same moment on both instances get one check between them."""
+    from tests.factories import PASSWORD
+
+    ports = [cluster.port("a"), cluster.port("b")]
+    _end_password_pauses(cluster)
+    assert Browser("198.51.100.70").log_in(ports[0], THROTTLED, "fout wachtwoord")[0] == 200
+    status, _headers, page = Browser("198.51.100.71").log_in(ports[1], THROTTLED, PASSWORD)
+    assert status == 429 and "Wacht enkele seconden" in page
+
+    _end_password_pauses(cluster)
+
+    def attempt(number: int) -> int:
+        return Browser(f"198.51.100.{80 + number}").log_in(
+            ports[number % 2], THROTTLED, f"fout wachtwoord {number}")[0]
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(attempt, range(4)))
+    # At most one check at a time; the others are refused without a password check.
+    assert statuses.count(200) >= 1 and set(statuses) <= {200, 429}
+    _end_password_pauses(cluster)
+    assert Browser("198.51.100.90").log_in(ports[1], THROTTLED, PASSWORD)[0] == 302
+
+
 def test_failed_logins_spread_over_both_instances_lock_the_address_at_the_same_count(cluster):
-    """Per address (the login_throttles table): four wrong passwords at the same moment, two
-    on each instance, and a fifth lock the address on both - none of the counts is lost."""
+    """Per address (the login_throttles table): wrong passwords alternating over the two
+    instances lock the address at the fifth on both - no count is lost between processes.
+    (Attempts at the same moment are checked one at a time: the test above.)"""
     from portal.auth.services import LOCK_THRESHOLD
     from tests.factories import PASSWORD
 
     ports = [cluster.port("a"), cluster.port("b")]
+    _end_password_pauses(cluster)
+    assert Browser("198.51.100.50").log_in(ports[0], THROTTLED, PASSWORD)[0] == 302  # count 0
 
     def wrong(number: int) -> int:  # every attempt from its own IP: only the address counts
+        _end_password_pauses(cluster)
         browser = Browser(f"198.51.100.{number + 1}")
         return browser.log_in(ports[number % 2], THROTTLED, f"fout wachtwoord {number}")[0]
 
-    with ThreadPoolExecutor(4) as pool:
-        assert list(pool.map(wrong, range(LOCK_THRESHOLD - 1))) == [200] * (LOCK_THRESHOLD - 1)
+    for number in range(LOCK_THRESHOLD - 1):
+        assert wrong(number) == 200
+    _end_password_pauses(cluster)
     for port in ports:  # not locked yet: the right password still works on both
         assert Browser("198.51.100.50").log_in(port, THROTTLED, PASSWORD)[0] == 302
-    # A success clears the count; the same number of failures again, now one at a time
-    # alternating over the instances, and the last one locks the address.
+    # A success clears the count; the same number of failures again, and the last one locks
+    # the address on both instances.
     for number in range(LOCK_THRESHOLD):
         assert wrong(number) == 200
+    _end_password_pauses(cluster)
     for port in ports:
         status, _headers, page = Browser("198.51.100.60").log_in(port, THROTTLED, PASSWORD)
         assert status == 429 and "Te veel mislukte pogingen" in page
