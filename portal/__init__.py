@@ -147,11 +147,11 @@ def register_extensions(app: Flask) -> None:
     app.teardown_appcontext(_deliver_mail_on_teardown)
 
     from portal import form_rendering
-    from portal.navigation import id_url, page_url
+    from portal.navigation import page_url, url_pattern
 
-    app.jinja_env.filters["id_url"] = id_url
     app.jinja_env.globals.update(
         page_url=page_url,
+        url_pattern=url_pattern,
         field_html=form_rendering.field_html,
         widget_html=form_rendering.widget_html,
         hidden_fields_html=form_rendering.hidden_fields_html,

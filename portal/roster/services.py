@@ -1,8 +1,8 @@
 """Rules for the roster of contact persons, kept by the primary contact."""
 
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -25,9 +25,11 @@ RIGHTS = ("has_advice_right", "has_newsletter_right", "has_website_right")
 PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "function")
 
 
-@dataclass(frozen=True, slots=True)
-class RosterRow:
-    """One line of the roster page: what it shows of a contact, read without ORM objects."""
+class RosterRow(NamedTuple):
+    """One line of the roster page: what it shows of a contact, read without ORM objects.
+
+    A tuple: built at C speed, and the page's loop unpacks it without attribute look-ups.
+    """
 
     id: int
     full_name: str
@@ -58,11 +60,13 @@ def roster_rows(organisation_id: int) -> list[RosterRow]:
     Read as plain rows: loading 50 contacts and their logins as ORM objects took a fifth of
     the page's time, and the page only reads them.
     """
+    # Core rows on the session's connection: the ORM's result layer adds nothing here.
+    rows = db.session.connection().execute(_ROSTER_ROWS, {"organisation_id": organisation_id})
     return [
         RosterRow(id_, f"{first} {last}", function, email, phone, advice, newsletters,
                   website, primary, bool(invited))
         for (id_, first, last, function, email, phone, advice, newsletters, website, primary,
-             invited) in db.session.execute(_ROSTER_ROWS, {"organisation_id": organisation_id})
+             invited) in rows
     ]
 
 
@@ -75,7 +79,8 @@ _ROSTER_IDS = (
 
 def roster_ids(organisation_id: int) -> list[int]:
     """The ids of the roster, in the roster's order."""
-    return list(db.session.scalars(_ROSTER_IDS, {"organisation_id": organisation_id}))
+    return list(db.session.connection().scalars(_ROSTER_IDS,
+                                                {"organisation_id": organisation_id}))
 
 
 def list_contacts(organisation_id: int) -> list[Contact]:
