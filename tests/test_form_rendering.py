@@ -105,3 +105,19 @@ def test_checkbox_label_follows_the_box(app):
     assert html.startswith('<div class="field field-checkbox">')
     assert html.index("<input") < html.index("<label")
     assert " checked " in html
+
+
+def test_wtforms_own_messages_are_dutch_from_the_cached_catalog(app):
+    # portal.forms.Form loads WTForms' catalog once per process instead of once per request.
+    from portal.forms import _wtforms_catalog
+    from portal.organisation.forms import OrganisationForm
+
+    _wtforms_catalog.cache_clear()
+    for _ in range(2):
+        with app.test_request_context("/", method="POST"):
+            form = OrganisationForm(formdata=MultiDict({"employee_count": "veel",
+                                                        "fte": "een paar"}))
+            form.validate()
+            assert "Ongeldig getal." in form.employee_count.errors
+            assert "Ongeldige decimale waarde." in form.fte.errors
+    assert _wtforms_catalog.cache_info().misses == 1

@@ -1,13 +1,13 @@
 """Forms of the accounts flow."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from portal.forms import Form
 from portal.i18n import lazy_gettext as _l
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("Email address"),
         validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
@@ -40,7 +40,7 @@ def repeated_password_field() -> PasswordField:
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     """A new password, typed twice; pasting from a password manager is welcome."""
 
     password = new_password_field()
@@ -48,7 +48,7 @@ class SetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Save password"))
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(Form):
     code = StringField(
         _l("Code"),
         description=_l("The 6 digits your authenticator app shows now, or one of your "
@@ -60,7 +60,7 @@ class SecondFactorForm(FlaskForm):
     submit = SubmitField(_l("Continue"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         _l("Email address"),
         description=_l("The professional email address you log in with."),
@@ -70,7 +70,7 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField(_l("Send link"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password.")), Length(max=1024)],
@@ -81,7 +81,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class TotpSetupForm(FlaskForm):
+class TotpSetupForm(Form):
     code = StringField(
         _l("Code from the app"),
         description=_l("The 6 digits your authenticator app shows for the member portal."),
@@ -91,7 +91,7 @@ class TotpSetupForm(FlaskForm):
     submit = SubmitField(_l("Switch on"))
 
 
-class ConfirmWithPasswordForm(FlaskForm):
+class ConfirmWithPasswordForm(Form):
     password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password.")), Length(max=1024)],
@@ -99,5 +99,5 @@ class ConfirmWithPasswordForm(FlaskForm):
     )
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A form with only the CSRF token and a button."""

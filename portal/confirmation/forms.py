@@ -1,15 +1,15 @@
 """Forms of the annual confirmation: the declaration, the buttons, and the staff forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SearchField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.forms import Form
 from portal.i18n import lazy_gettext as _l
 from portal.validators import PlainText, clean_text
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     # Unticked by default: the declaration must be an explicit act (never pre-ticked).
     agree = BooleanField(
         _l("I confirm that these data are correct and complete"),
@@ -19,11 +19,11 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Confirm the data"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something: only the CSRF token travels with it."""
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     year = IntegerField(_l("Year"), validators=[
         InputRequired(_l("Fill in the year.")),
         NumberRange(2000, 2100, _l("Give a year from 2000 to 2100.")),
@@ -36,7 +36,7 @@ class CampaignForm(FlaskForm):
     submit = SubmitField(_l("Open the campaign"))
 
 
-class ProgressFilterForm(FlaskForm):
+class ProgressFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form changes nothing
 

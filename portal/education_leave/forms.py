@@ -3,7 +3,6 @@
 import re
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -25,6 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.forms import Form
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.validators import EmailAddress, PlainText, clean_text
@@ -84,7 +84,7 @@ def parse_periods(text: str) -> list[tuple[date, date]]:
     return periods
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(Form):
     title = StringField(
         _l("Title"),
         validators=[DataRequired(_l("Enter the title of the training.")), Length(max=200),
@@ -124,7 +124,7 @@ class TrainingForm(FlaskForm):
             )
 
 
-class EnrolmentForm(FlaskForm):
+class EnrolmentForm(Form):
     participant_type = RadioField(
         _l("Participant"),
         choices=[SelectChoice("contact", _l("A contact person of a member organisation")),
@@ -154,7 +154,7 @@ class EnrolmentForm(FlaskForm):
     submit = SubmitField(_l("Enrol"))
 
 
-class LeaveDataForm(FlaskForm):
+class LeaveDataForm(Form):
     """The consent box and the five fields; the box is checked again by the service."""
 
     consent = BooleanField()  # label set by the view: the exact consent text
@@ -195,13 +195,13 @@ class LeaveDataForm(FlaskForm):
         return bool(self.consent.raw_data) and self.consent.raw_data[0] == "y"
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A form with only its CSRF token and a button (withdrawal, renewal, delivery)."""
 
     submit = SubmitField(_l("Confirm"))
 
 
-class DeliveryForm(FlaskForm):
+class DeliveryForm(Form):
     enrolment_id = HiddenField(validators=[DataRequired()])
     kind = HiddenField(validators=[DataRequired()])
     period_id = HiddenField()

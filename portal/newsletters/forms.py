@@ -1,10 +1,10 @@
 """Forms of the newsletters flow; the list switches are built from the lists in the database."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.forms import Form
 from portal.i18n import lazy_gettext as _l
 from portal.newsletters.services import SIGNUP_CONSENT_TEXT
 from portal.validators import EmailAddress, PlainText, clean_text
@@ -24,7 +24,7 @@ def list_field_name(newsletter_list) -> str:
 def preferences_form(lists, subscribed_ids: set[int], *, csrf: bool = True, formdata=None):
     """One switch per list; `formdata=None` lets Flask-WTF read the request on POST."""
 
-    class PreferencesForm(FlaskForm):
+    class PreferencesForm(Form):
         pass
 
     if not csrf:
@@ -49,7 +49,7 @@ def wanted_ids(form, lists) -> set[int]:
     return {item.id for item in lists if form[list_field_name(item)].data}
 
 
-class RequestLinkForm(FlaskForm):
+class RequestLinkForm(Form):
     email = EmailField(
         _l("Email address"),
         validators=[DataRequired(_l("Enter your email address.")), Length(max=254),
@@ -60,7 +60,7 @@ class RequestLinkForm(FlaskForm):
     submit = SubmitField(_l("Send me a link"))
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(Form):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(_l("Enter your name.")), Length(max=200), PlainText()],
@@ -95,7 +95,7 @@ class SignUpForm(FlaskForm):
     submit = SubmitField(_l("Sign up"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     submit = SubmitField(_l("Confirm my subscription"))
 
 

@@ -1,9 +1,9 @@
 """The organisation form, also used in step 1 of the annual confirmation."""
 
-from flask_wtf import FlaskForm
 from wtforms import DecimalField, EmailField, HiddenField, IntegerField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.forms import Form
 from portal.i18n import lazy_gettext as _l
 from portal.validators import (
     BelgianPostalCode,
@@ -20,7 +20,7 @@ from portal.validators import (
 TEXT = [clean_text]
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     version = HiddenField()
     name = StringField(_l("Name of the organisation"), filters=TEXT,
                        validators=[DataRequired(_l("Fill in the name.")), Length(max=200),

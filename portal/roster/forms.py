@@ -1,16 +1,16 @@
 """The contact form, also used in step 2 of the annual confirmation."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.forms import Form
 from portal.i18n import lazy_gettext as _l
 from portal.validators import EmailAddress, PhoneNumber, PlainText, clean_text
 
 TEXT = [clean_text]
 
 
-class ContactDetailsForm(FlaskForm):
+class ContactDetailsForm(Form):
     """What a contact may correct about themself: not their email or rights."""
 
     version = HiddenField()

@@ -1,6 +1,5 @@
 """Forms of the staff back office (shape only; uniqueness and rules live in the services)."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.forms import Form
 from portal.i18n import lazy_gettext as _l
 from portal.validators import (
     BelgianPostalCode,
@@ -34,7 +34,7 @@ from portal.validators import (
 TEXT = [clean_text]
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     """A new member organisation with its primary contact (also validates an import row)."""
 
     name = StringField(_l("Name of the organisation"), filters=TEXT, validators=[
@@ -80,13 +80,13 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField(_l("Create organisation and send invitation"))
 
 
-class EndMembershipForm(FlaskForm):
+class EndMembershipForm(Form):
     ended_on = DateField(_l("Membership ends on"),
                          validators=[DataRequired(_l("Enter the end date."))])
     submit = SubmitField(_l("End membership"))
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False  # a GET search changes nothing
 
@@ -95,7 +95,7 @@ class SearchForm(FlaskForm):
     submit = SubmitField(_l("Search"))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
@@ -113,7 +113,7 @@ RISK_CHOICES = [SelectChoice("low", _l("Low: no notice to the people concerned")
                 SelectChoice("high", _l("High: the people concerned get a notice"))]
 
 
-class BreachForm(FlaskForm):
+class BreachForm(Form):
     title = StringField(_l("Short title"), filters=TEXT, validators=[
         DataRequired(_l("Enter a short title.")), Length(max=200), PlainText()])
     description = TextAreaField(_l("What happened?"), filters=TEXT, validators=[
@@ -137,7 +137,7 @@ class BreachForm(FlaskForm):
     submit = SubmitField(_l("Record incident"))
 
 
-class AuthorityNotificationForm(FlaskForm):
+class AuthorityNotificationForm(Form):
     notified_at = DateTimeLocalField(
         _l("Notified on"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[DataRequired(_l("Enter when the authority was notified."))])
@@ -146,7 +146,7 @@ class AuthorityNotificationForm(FlaskForm):
     submit = SubmitField(_l("Record notification"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A POST button that only needs its CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
