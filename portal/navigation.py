@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import request, url_for
+from flask import current_app, g, request, url_for
 from markupsafe import Markup, escape
 
 
@@ -41,6 +41,20 @@ def nav_items_for(user) -> list[NavItem]:
     if not user or not user.is_authenticated:  # no user outside a request (mails, CLI)
         return []
     return [item for item in NAV_ITEMS if item.is_visible(user)]
+
+
+def render_panel(template_name: str, **context) -> Markup:
+    """A dashboard panel: its (autoescaped) template with the page's template context.
+
+    That context (context processors: user, menu, request) is built once per request;
+    render_template built it again for each of the five panels.
+    """
+    base = g.get("panel_context")
+    if base is None:
+        base = g.panel_context = {}
+        current_app.update_template_context(base)
+    template = current_app.jinja_env.get_template(template_name)
+    return Markup(template.render({**base, **context}))  # noqa: S704 - autoescaped output
 
 
 def dashboard_panels_for(user) -> list[Markup]:

@@ -1,10 +1,10 @@
 """The confirmation blueprint: the annual data confirmation and its campaigns."""
 
-from flask import Blueprint, g, render_template
-from markupsafe import Markup
+from flask import Blueprint, g
 
 from portal.i18n import lazy_gettext as _l
 from portal.navigation import add_dashboard_panel, add_nav_item
+from portal.navigation import render_panel as render_dashboard_panel
 
 bp = Blueprint("confirmation", __name__)
 
@@ -28,11 +28,10 @@ def render_panel(user):
     confirmation = _confirmation_for(user)
     if confirmation is None:
         return None
-    # Autoescaped template output, safe to mark as Markup.
-    return Markup(render_template(  # noqa: S704
+    return render_dashboard_panel(
         "confirmation/_panel.html", confirmation=confirmation, campaign=confirmation.campaign,
         is_primary=user.is_primary_contact,
-    ))
+    )
 
 
 add_nav_item("confirmation.start", _l("Annual confirmation"), is_visible=_show_nav, order=30)

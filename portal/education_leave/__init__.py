@@ -1,10 +1,11 @@
 """Education leave (BEV / Vlaams opleidingsverlof): personal link, consent, attestations."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint
 from markupsafe import Markup
 
 from portal.i18n import lazy_gettext as _l
 from portal.navigation import add_dashboard_panel, add_nav_item
+from portal.navigation import render_panel as render_dashboard_panel
 
 bp = Blueprint("education_leave", __name__)
 
@@ -27,8 +28,7 @@ def _participant_panel(user) -> Markup | None:
         }
         for enrolment in enrolments
     ]
-    # render_template output is already autoescaped HTML; Markup only marks it as such.
-    return Markup(render_template("education_leave/_panel.html", items=items))  # noqa: S704
+    return render_dashboard_panel("education_leave/_panel.html", items=items)
 
 
 add_nav_item("education_leave.staff_trainings", _l("Trainings"),

@@ -1,10 +1,10 @@
 """Newsletters: own subscriptions, unsubscribe links, public sign-up, mailings and export."""
 
-from flask import Blueprint, render_template
-from markupsafe import Markup
+from flask import Blueprint
 
 from portal.i18n import lazy_gettext as _l
 from portal.navigation import add_dashboard_panel, add_nav_item
+from portal.navigation import render_panel as render_dashboard_panel
 
 bp = Blueprint("newsletters", __name__)
 
@@ -17,11 +17,11 @@ def _dashboard_panel(user):
     person = services.Person(contact=user.contact)
     subscribed = services.subscribed_list_ids(person)
     lists = services.active_lists()
-    return Markup(render_template(  # noqa: S704 - autoescaped template output
+    return render_dashboard_panel(
         "newsletters/_panel.html", contact=user.contact,
         receiving=[item for item in lists if item.id in subscribed],
         total=len(lists),
-    ))
+    )
 
 
 add_nav_item("newsletters.preferences", _l("Newsletters"),

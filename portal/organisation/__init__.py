@@ -1,10 +1,11 @@
 """The organisation blueprint: every contact sees the organisation's data, the primary edits."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint
 from markupsafe import Markup
 
 from portal.i18n import lazy_gettext as _l
 from portal.navigation import add_dashboard_panel, add_nav_item
+from portal.navigation import render_panel as render_dashboard_panel
 
 bp = Blueprint("organisation", __name__)
 
@@ -12,8 +13,8 @@ bp = Blueprint("organisation", __name__)
 def _render_panel(user) -> Markup | None:
     if user.contact is None:
         return None
-    return Markup(render_template("organisation/_panel.html",  # noqa: S704 - autoescaped
-                                  organisation=user.contact.organisation, user=user))
+    return render_dashboard_panel("organisation/_panel.html",
+                                  organisation=user.contact.organisation, user=user)
 
 
 add_nav_item("organisation.show_organisation", _l("Organisation"),

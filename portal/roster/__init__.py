@@ -1,10 +1,11 @@
 """The roster blueprint: contact persons and their rights, kept by the primary contact."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint
 from markupsafe import Markup
 
 from portal.i18n import lazy_gettext as _l
 from portal.navigation import add_dashboard_panel, add_nav_item
+from portal.navigation import render_panel as render_dashboard_panel
 
 bp = Blueprint("roster", __name__)
 
@@ -18,11 +19,11 @@ def _render_panel(user) -> Markup | None:
     # or, as primary contact, they made the proposal.
     proposal = pending_transfer(user.organisation_id)
     offered = proposal if proposal and proposal.to_contact_id == user.contact.id else None
-    return Markup(render_template(  # noqa: S704 - an autoescaped template
+    return render_dashboard_panel(
         "roster/_panel.html", user=user,
         accept_token=transfer_token(offered) if offered else None,
         open_proposal=proposal if proposal and user.is_primary_contact else None,
-    ))
+    )
 
 
 add_nav_item("roster.list_contacts", _l("Contact persons"),
