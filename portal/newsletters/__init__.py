@@ -15,8 +15,7 @@ def _dashboard_panel(user):
     from portal.newsletters import services
 
     person = services.Person(contact=user.contact)
-    subscribed = services.subscribed_list_ids(person)
-    lists = services.active_lists()
+    lists, subscribed = services.lists_and_choice(person)
     return render_dashboard_panel(
         "newsletters/_panel.html", contact=user.contact,
         receiving=[item for item in lists if item.id in subscribed],

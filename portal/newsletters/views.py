@@ -25,8 +25,8 @@ PUBLIC_FORM_LIMIT = "5 per minute;30 per hour"
 def preferences():
     contact = current_user.contact
     person = services.Person(contact=contact)
-    lists = services.active_lists()
-    form = preferences_form(lists, services.subscribed_list_ids(person))
+    lists, subscribed = services.lists_and_choice(person)
+    form = preferences_form(lists, subscribed)
     if contact.has_newsletter_right and form.validate_on_submit():
         try:
             changed = services.save_contact_preferences(contact, wanted_ids(form, lists))

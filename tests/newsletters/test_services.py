@@ -219,3 +219,19 @@ def test_staff_add_a_list_later_and_contacts_with_the_right_receive_it(app, make
     assert again.exit_code != 0 and "bestaat al" in again.output
     bad = runner.invoke(args=["newsletter", "add-list", "Met spatie", "X"])
     assert bad.exit_code != 0
+
+
+def test_lists_and_choice_in_one_statement_equal_the_two_separate_answers(
+        app, lists, make_org, make_contact):
+    org = make_org()
+    receiving = make_contact(org, email="ontvangt@organisatie.be")
+    services.save_contact_preferences(receiving, {lists["e-zine"].id, lists["newsflash"].id})
+    without_right = make_contact(org, email="geen-recht@organisatie.be", newsletters=False)
+    services.sign_up("Eva Extern", None, "eva@extern.be", [lists["e-zine"].id])
+    unconfirmed = Person(subscriber=db.session.scalar(select(Subscriber)))
+    db.session.commit()
+    for person in (Person(contact=receiving), Person(contact=without_right), unconfirmed):
+        combined = services.lists_and_choice(person)
+        assert combined == (services.active_lists(), services.subscribed_list_ids(person))
+    assert services.lists_and_choice(Person(contact=receiving))[1] == {
+        lists["e-zine"].id, lists["newsflash"].id}
