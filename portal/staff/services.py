@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -193,9 +194,19 @@ def create_staff_user(email: str, name: str) -> User:
 # ---------------------------------------------------------------- audit log
 
 
+class AuditRow(NamedTuple):
+    at: datetime
+    actor_label: str
+    action: str
+    target_type: str | None
+    target_id: int | None
+    fields: str  # the changed field names, comma-separated
+    organisation_name: str | None
+
+
 @dataclass
 class AuditPage:
-    rows: list  # at, actor_label, action, target_type, target_id, fields, organisation_name
+    rows: list[AuditRow]
     total: int  # exact, or the counted part when `more` is set
     page: int
     per_page: int
@@ -266,17 +277,23 @@ def audit_page(
     limit = max(AUDIT_COUNT_LIMIT, offset + per_page)
     counted = db.session.scalar(select(func.count()).select_from(
         select(AuditEvent.id).where(*conditions).limit(limit + 1).subquery()))
-    # Plain rows: the page only reads them (50 ORM objects were a tenth of its time).
-    rows = db.session.execute(
-        select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action,
-               AuditEvent.target_type, AuditEvent.target_id, AuditEvent.fields,
-               Organisation.name.label("organisation_name"))
-        .outerjoin(Organisation, AuditEvent.organisation_id == Organisation.id)
-        .where(*conditions)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(per_page)
-        .offset(offset)
-    ).all()
+    # Plain rows: the page only reads them (50 ORM objects were a tenth of its time), with
+    # the field names joined here (Jinja's join filter cost more than the rest of a row).
+    rows = [
+        AuditRow(at, actor, action, target_type, target_id, ", ".join(fields or ()),
+                 organisation_name)
+        for at, actor, action, target_type, target_id, fields, organisation_name
+        in db.session.execute(
+            select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action,
+                   AuditEvent.target_type, AuditEvent.target_id, AuditEvent.fields,
+                   Organisation.name)
+            .outerjoin(Organisation, AuditEvent.organisation_id == Organisation.id)
+            .where(*conditions)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(per_page)
+            .offset(offset)
+        )
+    ]
     more = counted > limit
     total = min(counted, limit)
     return AuditPage(rows=rows, total=total, page=page, per_page=per_page, more=more,
