@@ -24,6 +24,8 @@ from portal.extensions import babel
 
 def select_locale() -> str:
     supported = current_app.config["LANGUAGES"]
+    if len(supported) == 1:
+        return supported[0]  # one language: no Accept-Language to parse on every request
     if request:
         best = request.accept_languages.best_match(supported)
         if best:
