@@ -21,7 +21,14 @@ def _confirmation_for(user):
 
 
 def _show_nav(user) -> bool:
-    return user.is_primary_contact and _confirmation_for(user) is not None
+    if not user.is_primary_contact:
+        return False
+    if "confirmation_current" in g:  # the page loaded it already
+        return g.confirmation_current is not None
+    # The menu only asks whether there is one: a single-column look-up, not the objects.
+    from portal.confirmation.services import has_current_confirmation
+
+    return has_current_confirmation(user.contact.organisation_id)
 
 
 def render_panel(user):

@@ -142,6 +142,21 @@ _CURRENT_CONFIRMATION = (
 )
 
 
+_CURRENT_CONFIRMATION_ID = (
+    select(Confirmation.id)
+    .join(Confirmation.campaign)
+    .where(Confirmation.organisation_id == bindparam("organisation_id"),
+           ConfirmationCampaign.closed_at.is_(None))
+    .limit(1)
+)
+
+
+def has_current_confirmation(organisation_id: int) -> bool:
+    """Whether the organisation takes part in an open campaign (for the menu)."""
+    return db.session.connection().scalar(
+        _CURRENT_CONFIRMATION_ID, {"organisation_id": organisation_id}) is not None
+
+
 def current_confirmation(organisation_id: int) -> Confirmation | None:
     """This organisation's confirmation in the newest open campaign, if it takes part."""
     return db.session.scalar(_CURRENT_CONFIRMATION, {"organisation_id": organisation_id})

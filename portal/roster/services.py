@@ -280,22 +280,29 @@ def _fresh_contacts(organisation_id: int) -> list[Contact]:
     ))
 
 
-# The open proposal is looked up on the roster page and the dashboard: built once.
-_PENDING = select(PrimaryTransfer).where(
+_OPEN_PROPOSAL = and_(
     PrimaryTransfer.accepted_at.is_(None),
     PrimaryTransfer.withdrawn_at.is_(None),
     PrimaryTransfer.expires_at > bindparam("now"),
 )
-_PENDING_OF_ORGANISATION = (
-    _PENDING.where(PrimaryTransfer.organisation_id == bindparam("organisation_id"))
+_PENDING = select(PrimaryTransfer).where(_OPEN_PROPOSAL)
+# The open proposal is looked up on the roster page and the dashboard: built once.
+_PENDING_ID_OF_ORGANISATION = (
+    select(PrimaryTransfer.id)
+    .where(_OPEN_PROPOSAL, PrimaryTransfer.organisation_id == bindparam("organisation_id"))
     .order_by(PrimaryTransfer.created_at.desc(), PrimaryTransfer.id.desc()).limit(1)
 )
 
 
 def pending_transfer(organisation_id: int) -> PrimaryTransfer | None:
-    """The open proposal of this organisation (at most one: a new one replaces the old)."""
-    return db.session.scalar(_PENDING_OF_ORGANISATION,
-                             {"now": _now(), "organisation_id": organisation_id})
+    """The open proposal of this organisation (at most one: a new one replaces the old).
+
+    Asked on the roster page and the dashboard, where there rarely is one: a single-column
+    look-up first, the object only when there is a proposal.
+    """
+    transfer_id = db.session.connection().scalar(
+        _PENDING_ID_OF_ORGANISATION, {"now": _now(), "organisation_id": organisation_id})
+    return db.session.get(PrimaryTransfer, transfer_id) if transfer_id is not None else None
 
 
 def transfer_token(transfer: PrimaryTransfer) -> str:
