@@ -2,9 +2,10 @@
 
 A WTForms widget call costs 50-60 us (`dir()` over the field's flags, `Markup.format` per
 attribute) and the Jinja macro around it as much again: the organisation form took 1.8 ms
-of a 4.5 ms page. The common `<input>` widgets are written here directly, attribute for
-attribute as WTForms writes them (tests/test_form_rendering.py compares both for every
-field of every form); any other widget (select, textarea, radio list) is WTForms' own.
+of a 4.5 ms page. The common `<input>` widgets and a select without option groups are
+written here directly, attribute for attribute as WTForms writes them
+(tests/test_form_rendering.py compares both for every field of every form); any other
+widget (textarea, radio list) is WTForms' own.
 """
 
 from markupsafe import Markup, escape
@@ -37,11 +38,15 @@ def _attributes(attrs: dict) -> str:
 def widget_html(field, **attrs) -> Markup:
     """`field(**attrs)`: the field's widget with these extra attributes."""
     widget = field.widget
-    if type(widget) not in _PLAIN_INPUTS or getattr(field, "_datalist", None) is not None:
+    plain_select = type(widget) is widgets.Select and not field.has_groups()
+    if (type(widget) not in _PLAIN_INPUTS and not plain_select) or getattr(
+            field, "_datalist", None) is not None:
         return field(**attrs)
     attrs = {clean_key(key): value for key, value in attrs.items()}
     if field.render_kw:
         attrs = {**{clean_key(key): value for key, value in field.render_kw.items()}, **attrs}
+    if plain_select:
+        return _select_html(field, attrs)
     if isinstance(widget, widgets.NumberInput):
         for name in ("step", "min", "max"):
             if getattr(widget, name) is not None:
@@ -63,6 +68,28 @@ def widget_html(field, **attrs) -> Markup:
             attrs[name] = value() if callable(value) else value
     attrs["name"] = field.name
     return Markup(f"<input {_attributes(attrs)}>")  # noqa: S704 - every value is escaped
+
+
+def _select_html(field, attrs: dict) -> Markup:
+    """wtforms.widgets.Select without option groups: <select> with one <option> a choice."""
+    widget = field.widget
+    attrs.setdefault("id", field.id)
+    if widget.multiple:
+        attrs["multiple"] = True
+    for name, value in vars(field.flags).items():
+        if name in widget.validation_attrs and name not in attrs:
+            attrs[name] = value
+    attrs["name"] = field.name
+    options = []
+    for choice in field._iter_choices_normalized():  # noqa: SLF001 - what Select iterates
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        option = {"value": value, **(choice.render_kw or {})}
+        if choice.selected:
+            option["selected"] = True
+        options.append(f"<option {_attributes(option)}>"
+                       f"{escape(choice.label or choice.value)}</option>")
+    return Markup(  # noqa: S704 - every value is escaped
+        f"<select {_attributes(attrs)}>{''.join(options)}</select>")
 
 
 def label_html(field) -> Markup:

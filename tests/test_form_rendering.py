@@ -10,6 +10,7 @@ import inspect
 import pytest
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
+from wtforms import SelectChoice
 
 from portal import BLUEPRINTS
 from portal.form_rendering import field_html, hidden_fields_html, label_html, widget_html
@@ -53,7 +54,7 @@ def _filled(form_class):
 def _give_choices(form):
     for field in form:
         if hasattr(field, "choices") and not field.choices:
-            field.choices = [("1", "Eerste"), ("2", 'Tweede "keuze"')]
+            field.choices = [SelectChoice("1", "Eerste"), SelectChoice("2", 'Tweede "keuze"')]
 
 
 @pytest.mark.parametrize("name", sorted(FORMS))
@@ -121,3 +122,25 @@ def test_wtforms_own_messages_are_dutch_from_the_cached_catalog(app):
             assert "Ongeldig getal." in form.employee_count.errors
             assert "Ongeldige decimale waarde." in form.fte.errors
     assert _wtforms_catalog.cache_info().misses == 1
+
+
+def test_select_markup_is_wtforms_markup_with_a_chosen_option(app):
+    from wtforms import SelectField, SelectMultipleField
+
+    from portal.forms import Form
+
+    class Choices(Form):
+        status = SelectField("Status", choices=[
+            SelectChoice("", "Alle"), SelectChoice("open", 'Open "nog"'),
+            SelectChoice("klaar", "<b>Klaar</b>")])
+        flags = SelectMultipleField("Vlaggen", choices=[SelectChoice(True, "Ja"),
+                                                        SelectChoice(False, "Nee")])
+        rich = SelectField("Rijk", choices=[SelectChoice("a", "A", render_kw={"data-x": "1"})])
+
+    with app.test_request_context("/?status=open&flags=True", method="GET"):
+        form = Choices(formdata=MultiDict({"status": "open", "flags": "True"}), meta={
+            "csrf": False})
+        for field in form:
+            for attrs in EXTRA_ATTRIBUTES:
+                assert widget_html(field, **attrs) == field(**attrs), (field.name, attrs)
+        assert "selected" in str(widget_html(form.status))
