@@ -74,7 +74,17 @@ def format_day(value: date | datetime | None, fmt: str = "long") -> str:
         return ""
     if isinstance(value, datetime):
         value = _local(value).date()
-    return _formatted_day(value, fmt, str(get_locale()))
+    return _formatted_day(value, fmt, _locale_name())
+
+
+def _locale_name() -> str:
+    """The request's locale as a string, from Flask-Babel's per-request slot when it is set."""
+    if has_app_context():
+        context = getattr(g._get_current_object(), "_flask_babel", None)  # noqa: SLF001
+        locale = getattr(context, "babel_locale", None)
+        if locale is not None:
+            return str(locale)
+    return str(get_locale())
 
 
 def _local(moment: datetime) -> datetime:
@@ -109,7 +119,7 @@ def format_moment(value: datetime | None, fmt: str = "medium") -> str:
     """
     if value is None:
         return ""
-    locale = str(get_locale())
+    locale = _locale_name()
     glue = _medium_datetime_glue(locale) if fmt == "medium" else None
     if glue is None:
         return format_datetime(value, fmt)

@@ -109,3 +109,19 @@ def test_the_audit_log_holds_no_secret_values(staff_client, make_org, make_conta
     for action in ("organisation.created", "invitation.sent", "invitation.accepted",
                    "staff.viewed_organisation", "staff.viewed_personal_data"):
         assert f"<code>{action}</code>" in page
+
+
+def test_the_log_escapes_every_value_it_shows(staff_client, make_org):
+    # The rows are written with autoescaping off and each value escaped on its own.
+    client, _ = staff_client
+    hostile = make_org(name="<script>alert(1)</script> vzw")
+    db.session.add(AuditEvent(action="x.<b>done</b>", at=datetime(2026, 2, 1, tzinfo=UTC),
+                              organisation_id=hostile.id, actor_label="<i>iemand</i>",
+                              target_type="<u>t</u>", target_id=7, fields=["<em>veld</em>"]))
+    db.session.commit()
+    page = client.get("/beheer/audit").get_data(as_text=True)
+    for raw in ("<script>", "<b>done</b>", "<i>iemand</i>", "<u>t</u>", "<em>veld</em>"):
+        assert raw not in page, raw
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; vzw" in page
+    assert "<code>x.&lt;b&gt;done&lt;/b&gt;</code>" in page
+    assert "&lt;u&gt;t&lt;/u&gt; #7" in page and "&lt;em&gt;veld&lt;/em&gt;" in page
