@@ -124,10 +124,11 @@ _ACTIVE_LISTS = (
     .where(NewsletterList.is_active.is_(True))
     .order_by(NewsletterList.sort_order, NewsletterList.id)
 )
-_SUBSCRIPTIONS_OF_CONTACT = select(Subscription).where(
-    Subscription.contact_id == bindparam("owner_id"))
-_SUBSCRIPTIONS_OF_SUBSCRIBER = select(Subscription).where(
-    Subscription.subscriber_id == bindparam("owner_id"))
+_SUBSCRIPTIONS_OF = {
+    "contact": select(Subscription).where(Subscription.contact_id == bindparam("owner_id")),
+    "subscriber": select(Subscription).where(
+        Subscription.subscriber_id == bindparam("owner_id")),
+}
 
 
 def active_lists() -> list[NewsletterList]:
@@ -145,30 +146,32 @@ def get_active_list(slug: str) -> NewsletterList:
     return newsletter_list
 
 
+def _owner(person: Person) -> tuple[str, int]:
+    """Which kind of person owns the subscriptions, and its id (the statements' key)."""
+    if person.contact is not None:
+        return "contact", person.contact.id
+    return "subscriber", person.subscriber.id
+
+
 def subscriptions_of(person: Person) -> dict[int, Subscription]:
     """The person's subscription rows by list id."""
-    if person.contact is not None:
-        query, owner_id = _SUBSCRIPTIONS_OF_CONTACT, person.contact.id
-    else:
-        query, owner_id = _SUBSCRIPTIONS_OF_SUBSCRIBER, person.subscriber.id
-    rows = db.session.scalars(query, {"owner_id": owner_id})
+    kind, owner_id = _owner(person)
+    rows = db.session.scalars(_SUBSCRIPTIONS_OF[kind], {"owner_id": owner_id})
     return {row.list_id: row for row in rows}
 
 
-_LISTS_WITH_CONTACT_CHOICE = (
-    select(NewsletterList, Subscription.is_subscribed)
-    .outerjoin(Subscription, and_(Subscription.list_id == NewsletterList.id,
-                                  Subscription.contact_id == bindparam("owner_id")))
-    .where(NewsletterList.is_active.is_(True))
-    .order_by(NewsletterList.sort_order, NewsletterList.id)
-)
-_LISTS_WITH_SUBSCRIBER_CHOICE = (
-    select(NewsletterList, Subscription.is_subscribed)
-    .outerjoin(Subscription, and_(Subscription.list_id == NewsletterList.id,
-                                  Subscription.subscriber_id == bindparam("owner_id")))
-    .where(NewsletterList.is_active.is_(True))
-    .order_by(NewsletterList.sort_order, NewsletterList.id)
-)
+def _lists_with_choice(owner_column):
+    return (
+        select(NewsletterList, Subscription.is_subscribed)
+        .outerjoin(Subscription, and_(Subscription.list_id == NewsletterList.id,
+                                      owner_column == bindparam("owner_id")))
+        .where(NewsletterList.is_active.is_(True))
+        .order_by(NewsletterList.sort_order, NewsletterList.id)
+    )
+
+
+_LISTS_WITH_CHOICE = {"contact": _lists_with_choice(Subscription.contact_id),
+                      "subscriber": _lists_with_choice(Subscription.subscriber_id)}
 
 
 def lists_and_choice(person: Person) -> tuple[list[NewsletterList], set[int]]:
@@ -177,11 +180,8 @@ def lists_and_choice(person: Person) -> tuple[list[NewsletterList], set[int]]:
     The same as active_lists() and subscribed_list_ids(person), for the pages that need both
     (the dashboard, the preferences page).
     """
-    if person.contact is not None:
-        query, owner_id = _LISTS_WITH_CONTACT_CHOICE, person.contact.id
-    else:
-        query, owner_id = _LISTS_WITH_SUBSCRIBER_CHOICE, person.subscriber.id
-    rows = db.session.execute(query, {"owner_id": owner_id}).all()
+    kind, owner_id = _owner(person)
+    rows = db.session.execute(_LISTS_WITH_CHOICE[kind], {"owner_id": owner_id}).all()
     lists = [newsletter_list for newsletter_list, _subscribed in rows]
     if not person.may_receive:
         return lists, set()
