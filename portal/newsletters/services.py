@@ -91,12 +91,6 @@ class Person:
             return self.contact.full_name
         return self.subscriber.name
 
-    @property
-    def owner_filter(self):
-        if self.contact is not None:
-            return Subscription.contact_id == self.contact.id
-        return Subscription.subscriber_id == self.subscriber.id
-
     def owner_fields(self) -> dict:
         if self.contact is not None:
             return {"contact_id": self.contact.id}
