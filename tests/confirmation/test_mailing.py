@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from portal.confirmation import services
 from portal.extensions import db
 from portal.models import Confirmation, ConfirmationCampaign, OutboxMail
+from tests.concurrency import failures, run_together
 
 # Next year's campaign, so the deadline always lies in the future.
 YEAR = str(date.today().year + 1)
@@ -168,30 +169,16 @@ def test_a_deadline_in_the_past_is_refused(app, members):
 
 def test_two_hosts_mailing_at_once_never_mail_twice(app, members):
     """Two runs at once on PostgreSQL: FOR UPDATE SKIP LOCKED splits the rows between them."""
-    import threading
-
     if db.engine.dialect.name != "postgresql":
         pytest.skip("row locks need PostgreSQL; SQLite runs one writer at a time")
     campaign, _ = services.open_campaign(int(YEAR), date.fromisoformat(DEADLINE), actor=None)
     campaign_id = campaign.id
-    reports, errors = [], []
-    start = threading.Barrier(2)
 
     def host():
-        try:
-            with app.app_context():
-                start.wait()
-                reports.append(services.send_invitations(campaign_id, batch_size=2))
-                db.session.remove()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        return services.send_invitations(campaign_id, batch_size=2)
 
-    threads = [threading.Thread(target=host) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    reports = run_together(app, host, host, timeout=60)
+    assert failures(reports) == []
     assert sum(report.mailed for report in reports) == 12
     queued = Counter(db.session.scalars(select(OutboxMail.recipient)))
     assert sorted(queued) == sorted(members)

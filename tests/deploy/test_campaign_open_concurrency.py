@@ -1,6 +1,5 @@
 """Two hosts opening the same campaign at the same moment: one campaign, no error."""
 
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -9,6 +8,7 @@ from sqlalchemy import func, select
 from portal.confirmation import services
 from portal.extensions import db
 from portal.models import Confirmation, ConfirmationCampaign
+from tests.concurrency import failures, run_together
 from tests.factories import make_org
 
 
@@ -18,24 +18,12 @@ def test_two_simultaneous_opens_make_one_campaign(app):
     for number in range(5):
         make_org(f"Lid {number} vzw")
     deadline = date.today() + timedelta(days=60)
-    start = threading.Barrier(2)
-    results, errors = [], []
 
     def host():
-        try:
-            with app.app_context():
-                start.wait()
-                results.append(services.open_campaign(2040, deadline, actor=None)[1])
-                db.session.remove()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        return services.open_campaign(2040, deadline, actor=None)[1]
 
-    threads = [threading.Thread(target=host) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    results = run_together(app, host, host)
+    assert failures(results) == []
     assert sorted(results) == [0, 5]  # the second one found the work done
     assert db.session.scalar(select(func.count(ConfirmationCampaign.id))) == 1
     assert db.session.scalar(select(func.count(Confirmation.id))) == 5

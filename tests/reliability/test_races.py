@@ -5,7 +5,6 @@ SQLite serialises every writer (one file lock), so a race cannot happen there: s
 """
 
 import os
-import threading
 from collections import Counter
 
 import pytest
@@ -15,6 +14,7 @@ from portal.errors import PolicyError, StaleDataError
 from portal.extensions import db
 from portal.models import Contact, PrimaryTransfer, Subscriber, User
 from tests import factories
+from tests.concurrency import run_together
 from tests.conftest import make_test_app, wipe_tables
 from tests.security import figures
 from tests.security.conftest import csrf_token_for
@@ -37,29 +37,6 @@ def race_app(_schema, database_url, tmp_path):
         wipe_tables()
         db.session.remove()
         db.engine.dispose()
-
-
-def run_together(app, *jobs):
-    """Run each job in its own thread and app context (own session), released at once."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def worker(index, job):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[index] = job()
-            except Exception as error:  # noqa: BLE001 - the test judges every outcome
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_two_people_save_the_same_contact(race_app):

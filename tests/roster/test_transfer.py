@@ -1,7 +1,6 @@
 """Handing over the primary role: proposal, acceptance by the person, exactly one primary."""
 
 import re
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from portal.errors import PolicyError
 from portal.extensions import db
 from portal.models import AuditEvent, Contact, PrimaryTransfer, User
 from portal.roster import services
+from tests.concurrency import run_together
 from tests.conftest import log_in
 
 
@@ -186,29 +186,11 @@ def test_the_database_itself_refuses_a_second_primary(primary_a, contact_a):
 
 
 def _run_at_once(app, jobs):
-    """Run each job in its own thread, app context and database session, all at once."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(index, job):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=10)
-                results[index] = ("ok", job())
-            except PolicyError as error:
-                results[index] = ("refused", error.message)
-            except Exception as error:  # noqa: BLE001 - reported to the test
-                results[index] = ("error", repr(error))
-            finally:
-                db.session.rollback()
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    """Run the jobs all at once (tests/concurrency.py); each outcome as (kind, value)."""
+    return [("ok", result) if not isinstance(result, Exception)
+            else ("refused", result.message) if isinstance(result, PolicyError)
+            else ("error", repr(result))
+            for result in run_together(app, *jobs)]
 
 
 @pytest.fixture
