@@ -1,5 +1,6 @@
 """Shared fixtures: a fresh app per test on SQLite (or PostgreSQL via TEST_DATABASE_URL)."""
 
+import contextlib
 import contextvars
 import os
 import time
@@ -77,16 +78,23 @@ def make_test_app(database_url: str, tmp_path, **overrides):
     return app
 
 
-@pytest.fixture
-def app(_schema, database_url, tmp_path):
-    """The app with an app context pushed, so tests can use db.session and services."""
-    app = make_test_app(database_url, tmp_path)
+@contextlib.contextmanager
+def app_in_context(database_url, tmp_path, **overrides):
+    """A test app with its app context pushed; its rows are wiped when the test is done."""
+    app = make_test_app(database_url, tmp_path, **overrides)
     with app.app_context():
         yield app
         db.session.rollback()
         wipe_tables()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(_schema, database_url, tmp_path):
+    """The app with an app context pushed, so tests can use db.session and services."""
+    with app_in_context(database_url, tmp_path) as app:
+        yield app
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models import Contact, PrimaryTransfer, Subscriber, User
 from tests import factories
 from tests.concurrency import run_together
-from tests.conftest import make_test_app, wipe_tables
+from tests.conftest import app_in_context
 from tests.security import figures
 from tests.security.conftest import csrf_token_for
 from tests.security.forms import post_forms
@@ -30,13 +30,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def race_app(_schema, database_url, tmp_path):
-    app = make_test_app(database_url, tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
+    with app_in_context(database_url, tmp_path, WTF_CSRF_ENABLED=True) as app:
         yield app
-        db.session.rollback()
-        wipe_tables()
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_two_people_save_the_same_contact(race_app):
