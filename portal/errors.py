@@ -21,6 +21,22 @@ class StaleDataError(PolicyError):
     """Someone else saved the same record meanwhile (optimistic locking)."""
 
 
+def show_refusal(error: PolicyError, form=None) -> None:
+    """A refused use case: undo all of its writes, then show why, next to the field or on top.
+
+    The one place views turn a PolicyError into what the person sees: the message next to
+    the field it names when the form has that field, otherwise as a flash message.
+    """
+    from flask import flash
+
+    from portal.extensions import db
+
+    db.session.rollback()
+    if form is not None and error.field and error.field in form:
+        field = form[error.field]
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
 
 
 def _error_texts(code: int) -> tuple[str, str]:

@@ -3,15 +3,16 @@
 import contextlib
 import contextvars
 import os
-import time
 
 import pytest
+from flask import session as flask_session
 from flask.testing import FlaskClient
+from flask_login import login_user
 from flask_mail import email_dispatched
 from sqlalchemy import text
 
 from portal import create_app
-from portal.extensions import db, login_manager
+from portal.extensions import db
 from tests import factories
 
 
@@ -52,6 +53,9 @@ class FreshContextClient(FlaskClient):
 
         if has_app_context():
             db.session.rollback()  # only committed data is visible to "another process"
+        # Buffered: the response is read and closed as a server would, so the work that runs
+        # after the response (mail delivery in testing) is done when the call returns.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
@@ -149,18 +153,16 @@ def log_in(client, user) -> None:
     from portal.auth.services import SESSION_KEY, open_session
 
     app = client.application
-    with app.test_request_context(environ_base=client.environ_base):
-        identifier = login_manager._session_identifier_generator()
     key = open_session(user, second_factor=True)
     db.session.commit()
-    now = time.time()
+    # flask-login's own login_user in a request like the client's (same address and browser,
+    # so "strong" session protection accepts it), then its session values into the client.
+    with app.test_request_context(environ_base=client.environ_base):
+        login_user(user)
+        values = dict(flask_session)
     with client.session_transaction() as session:
+        session.update(values)
         session[SESSION_KEY] = key
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-        session["_id"] = identifier
-        session["_started"] = now
-        session["_last_seen"] = now
 
 
 @pytest.fixture

@@ -21,9 +21,7 @@ def _progress_printer(total: int, verb: str):
 
     def on_batch(report) -> None:
         # Deliver each batch right away: the outbox keeps what the mail server refuses.
-        from portal.confirmation.services import deliver_batch
-
-        sent, failed = deliver_batch(report.batch_mail_ids)
+        sent, failed = deliver_outbox(only_ids=report.batch_mail_ids)
         on_batch.sent += sent
         on_batch.failed += failed
         click.echo(

@@ -1,6 +1,5 @@
 """Rules of the annual data confirmation: campaigns, the guided flow, mailing and progress."""
 
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -11,9 +10,9 @@ from sqlalchemy import and_, bindparam, case, func, or_, select, text, update
 from sqlalchemy.orm import contains_eager, selectinload
 
 from portal.audit import record_event, viewed_recently
-from portal.email import _backoff, _write_eml, build_message, external_url, queue_mail
+from portal.email import external_url, queue_mail
 from portal.errors import PolicyError
-from portal.extensions import db, mail
+from portal.extensions import db
 from portal.i18n import format_day
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
@@ -269,77 +268,6 @@ def _run_mailing(candidates, send_one, *, batch_size: int,
         if on_batch is not None:
             on_batch(report)
     return report
-
-
-def deliver_batch(mail_ids: list[int]) -> tuple[int, int]:
-    """Send one batch of queued mails over ONE SMTP connection. -> (sent, failed).
-
-    The outbox worker (`deliver_outbox`) opens a connection and commits once per mail, which
-    makes 900 invitations slow. Here the mails are leased first (a second host skips them)
-    and each is marked sent right after the SMTP server took it (a one-row commit costs far
-    less than the SMTP exchange): a transport error leaves the rest queued for the next run
-    or the outbox worker, so nothing is sent twice. A process killed outright leaves its
-    unsent mails leased; the outbox worker sends them when the lease ends. Only the one mail
-    in flight at the kill (taken by the server, not yet marked) can go out twice.
-    """
-    now = now_utc()
-    free = or_(OutboxMail.lease_until.is_(None), OutboxMail.lease_until < now)
-    ids = list(db.session.scalars(
-        select(OutboxMail.id)
-        .where(OutboxMail.id.in_(mail_ids), OutboxMail.sent_at.is_(None),
-               OutboxMail.failed_at.is_(None), free)
-        .order_by(OutboxMail.id)
-        .with_for_update(skip_locked=True)
-    )) if mail_ids else []
-    if not ids:
-        db.session.commit()
-        return 0, 0
-    db.session.execute(
-        update(OutboxMail).where(OutboxMail.id.in_(ids))
-        .values(lease_until=now + MAILING_LEASE)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    outbox_mails = list(db.session.scalars(
-        select(OutboxMail).where(OutboxMail.id.in_(ids)).order_by(OutboxMail.id)
-    ))
-    sent = failed = 0
-    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-    commit_every = current_app.config.get("CONFIRMATION_MAIL_COMMIT_EVERY", 1)
-    try:
-        with mail.connect() as connection:
-            for position, outbox_mail in enumerate(outbox_mails):
-                message = build_message(outbox_mail)
-                try:
-                    connection.send(message)
-                except Exception as error:  # noqa: BLE001 - any transport error is retried later
-                    outbox_mail.attempts += 1
-                    outbox_mail.last_error = f"{type(error).__name__}: {error}"[:500]
-                    if outbox_mail.attempts >= max_attempts:
-                        outbox_mail.failed_at = now_utc()
-                    else:
-                        outbox_mail.next_attempt_at = now_utc() + _backoff(outbox_mail.attempts)
-                    for rest in outbox_mails[position:]:
-                        rest.lease_until = None
-                    db.session.commit()
-                    failed += 1
-                    break
-                outbox_mail.attempts += 1
-                outbox_mail.sent_at = now_utc()
-                outbox_mail.lease_until = None
-                _write_eml(message, outbox_mail)
-                sent += 1
-                if sent % commit_every == 0:
-                    db.session.commit()
-    except (smtplib.SMTPException, OSError) as error:
-        # Connecting or closing failed: what was sent stays marked, the rest stays queued.
-        current_app.logger.warning("Mail server error during a campaign batch: %s", error)
-        for outbox_mail in outbox_mails:
-            if outbox_mail.sent_at is None:
-                outbox_mail.lease_until = None
-        failed = max(failed, 1)
-    db.session.commit()
-    return sent, failed
 
 
 def _deadline_text(campaign: ConfirmationCampaign) -> str:

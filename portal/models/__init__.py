@@ -1,6 +1,6 @@
 """All models, imported from one place so Alembic and the blueprints see the same metadata."""
 
-from portal.models.audit import AuditEvent, DataBreach, OutboxMail, breach_organisations
+from portal.models.audit import AuditEvent, DataBreach, Job, OutboxMail, breach_organisations
 from portal.models.base import Base, utcnow
 from portal.models.confirmation import Confirmation, ConfirmationCampaign
 from portal.models.education_leave import (
@@ -34,6 +34,7 @@ __all__ = [
     "Contact",
     "DataBreach",
     "Enrolment",
+    "Job",
     "LoginThrottle",
     "Mailing",
     "NewsletterKey",

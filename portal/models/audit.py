@@ -84,3 +84,29 @@ class DataBreach(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisations: Mapped[list[Organisation]] = relationship(secondary=breach_organisations)
+
+
+class Job(Base):
+    """Long work taken out of a request (a campaign's invitations, a mailing), run by the worker.
+
+    The payload holds ids and options only, never personal data. A job is safe to run again:
+    its handler skips what an earlier, interrupted run already did.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    run_after: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    lease_until: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    # Progress for the page that started it: done of total (the handler sets both).
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int | None]

@@ -74,11 +74,62 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "bypass_csp": True, "locale": "nl-BE"}
 
 
+class InFlight:
+    """Counts responses whose after-response work (mail delivery) has not finished.
+
+    The portal delivers mail after the response went out; a journey that reads its mail
+    right after a click waits until the server is done with that request.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.count += 1
+        try:
+            body = self.app(environ, start_response)
+        except BaseException:
+            self._done()
+            raise
+        return _ClosingBody(body, self._done)
+
+    def _done(self):
+        with self.idle:
+            self.count -= 1
+            self.idle.notify_all()
+
+    def wait(self, timeout: float = 10) -> None:
+        with self.idle:
+            self.idle.wait_for(lambda: self.count == 0, timeout=timeout)
+
+
+class _ClosingBody:
+    def __init__(self, body, on_close):
+        self.body, self.on_close = body, on_close
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self):
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.on_close()
+
+
+SERVER = {}
+
+
 @pytest.fixture
 def live_server(app):
     """The app served on 127.0.0.1 by werkzeug in a thread; yields the base URL."""
     PageChecks.url_map = app.url_map
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    in_flight = SERVER["in_flight"] = InFlight(app)
+    server = make_server("127.0.0.1", 0, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -104,6 +155,8 @@ def mails(app):
     folder = Path(app.config["MAIL_FILE_DIR"])
 
     def read_all():
+        if "in_flight" in SERVER:
+            SERVER["in_flight"].wait()
         messages = []
         for path in sorted(folder.glob("*.eml")):
             messages.append(BytesParser(policy=policy.default).parsebytes(path.read_bytes()))

@@ -2,10 +2,11 @@
 
 from datetime import UTC, datetime, timedelta
 
+import flask_mail
 from sqlalchemy import select
 
 from portal.email import deliver_outbox, queue_mail
-from portal.extensions import db, mail
+from portal.extensions import db
 from portal.models import Organisation, OutboxMail
 
 
@@ -53,10 +54,10 @@ def test_a_mail_server_that_is_down_loses_nothing(app, outbox, monkeypatch):
     db.session.add(Organisation(name="Zelfde transactie vzw"))
     db.session.commit()
 
-    def refuse(message):
+    def refuse(connection, message):
         raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr(mail, "send", refuse)
+    monkeypatch.setattr(flask_mail.Connection, "send", refuse)
     assert deliver_outbox() == (0, 1)
     stored = db.session.scalar(select(OutboxMail))
     assert stored.sent_at is None and stored.attempts == 1
@@ -72,7 +73,7 @@ def test_a_mail_server_that_is_down_loses_nothing(app, outbox, monkeypatch):
 def test_send_queued_command_delivers_the_queue(app, outbox):
     queue_mail("cli@organisatie.be", "test_notice", "Via de worker", name="Cli")
     db.session.commit()
-    db.session.info.pop("outbox_ready", None)
+    db.session.info.pop("outbox_or_jobs_committed", None)
     result = app.test_cli_runner().invoke(args=["mail", "send-queued"])
     assert "1 sent, 0 failed" in result.output
     assert [m.subject for m in outbox] == ["Via de worker"]

@@ -233,7 +233,7 @@ def cluster(tmp_path_factory, smtp):
         "PORTAL_BASE_URL": "https://portaal.test",
         "PORTAL_PROXY_FIX_X_FOR": "1",
         "PORTAL_RATELIMIT_STORAGE_URI": REDIS_URL,
-        "PORTAL_RATELIMIT_KEY_PREFIX": prefix,
+        "PORTAL_THROTTLE_KEY_PREFIX": prefix,
         # Fewer than the default 30 per IP: the same Redis counting, in less test time.
         "PORTAL_LOGIN_RATE_LIMIT": f"{IP_LIMIT} per 15 minutes",
         "PORTAL_MAIL_SERVER": "127.0.0.1",
@@ -353,7 +353,7 @@ def _end_password_pauses(cluster) -> None:
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
-    prefix = cluster.env["PORTAL_RATELIMIT_KEY_PREFIX"]
+    prefix = cluster.env["PORTAL_THROTTLE_KEY_PREFIX"]
     for key in client.scan_iter(f"*{prefix}/password-check/*"):
         client.delete(key)
 
@@ -584,7 +584,7 @@ def test_killing_one_instance_and_one_mail_worker_mid_way_loses_nothing(cluster,
         for recipient in recipients:
             queue_mail(recipient, "test_notice", "Bericht", name="Lid")
         db.session.commit()
-        db.session.info.pop("outbox_ready", None)
+        db.session.info.pop("outbox_or_jobs_committed", None)
 
     before = Counter(smtp.received)
     smtp.hold_at(3)  # the first worker hangs on its 3rd mail, two more of its batch leased
