@@ -46,10 +46,12 @@ def main() -> None:
                       DATABASE_URL=database_url,
                       PORTAL_SECRET_KEY="profile-only-" + os.urandom(8).hex(),
                       PORTAL_BASE_URL="http://127.0.0.1")
+    from flask import session as flask_session
+    from flask_login import login_user
     from sqlalchemy import event, func, select
 
     from portal import create_app
-    from portal.extensions import db, login_manager
+    from portal.extensions import db
     from portal.models import Contact, User
 
     app = create_app()
@@ -73,11 +75,10 @@ def main() -> None:
         session_key = open_session(user, second_factor=True)
         db.session.commit()
     with app.test_request_context(environ_base=client.environ_base):
-        identifier = login_manager._session_identifier_generator()  # noqa: SLF001
-    now = time.time()
+        login_user(db.session.get(User, int(user_id.split(":")[0])))
+        values = dict(flask_session)
     with client.session_transaction() as session:
-        session.update(_user_id=user_id, _fresh=True, _id=identifier, _started=now,
-                       _last_seen=now)
+        session.update(values)
         session[SESSION_KEY] = session_key
 
     statements = []

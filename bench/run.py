@@ -552,7 +552,7 @@ def bench_database(label: str, database_url: str, settings: Settings, workdir: P
         # As deployed (deploy/ledenportaal.env.example): the workers share their throttle
         # counts in Redis; a prefix of this run's own keeps other runs' counts out.
         portal_env.update(PORTAL_RATELIMIT_STORAGE_URI=REDIS_URL,
-                          PORTAL_RATELIMIT_KEY_PREFIX=f"bench-{os.getpid()}-{label.lower()}")
+                          PORTAL_THROTTLE_KEY_PREFIX=f"bench-{os.getpid()}-{label.lower()}")
     else:
         outcome.notes.append("Redis not reachable: throttle counts are kept per worker")
     gunicorn_args = ["--workers", str(settings.workers), "--worker-class", "sync",

@@ -113,16 +113,13 @@ def _configure_proxy_and_hosts(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from portal import email, i18n, security  # noqa: F401 - email registers session hooks
+    from portal import i18n, security, unit_of_work
     from portal.extensions import csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
-    # The limiter object is shared by every app of the process (tests build many): it keeps
-    # the first app's key prefix unless told to read this app's configuration again.
-    limiter._key_prefix = None  # noqa: SLF001
     limiter.init_app(app)
     i18n.init_app(app)
     login_manager.init_app(app)
@@ -133,30 +130,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Log in to see this page.")
     login_manager.login_message_category = "info"
     security.init_app(app)
+    unit_of_work.init_app(app)
 
-    @login_manager.user_loader
-    def load_user(alternative_id: str):
-        # The user only while their server-side session row lives (logout kills copies).
-        from flask import session
+    from portal.navigation import page_url, row_url
 
-        from portal.auth.services import SESSION_KEY, load_session_user
-
-        return load_session_user(alternative_id, session.get(SESSION_KEY))
-
-    app.after_request(_deliver_mail_after_request)
-    app.teardown_appcontext(_deliver_mail_on_teardown)
-
-    from portal import form_rendering
-    from portal.navigation import page_url, url_pattern
-
-    app.jinja_env.globals.update(
-        page_url=page_url,
-        url_pattern=url_pattern,
-        field_html=form_rendering.field_html,
-        widget_html=form_rendering.widget_html,
-        hidden_fields_html=form_rendering.hidden_fields_html,
-        visible_fields_html=form_rendering.visible_fields_html,
-    )
+    app.jinja_env.globals.update(page_url=page_url, row_url=row_url)
 
     @app.context_processor
     def inject_layout():
@@ -173,27 +151,6 @@ def register_extensions(app: Flask) -> None:
             "federation_name": app.config["FEDERATION_NAME"],
             "privacy_policy_url": app.config["PRIVACY_POLICY_URL"],
         }
-
-
-
-def _deliver_mail_after_request(response):
-    from portal.email import deliver_if_ready
-
-    deliver_if_ready()
-    return response
-
-
-def _deliver_mail_on_teardown(exc):
-    if exc is not None:
-        return
-    from portal.email import deliver_if_ready
-
-    try:
-        deliver_if_ready()
-    except Exception:  # noqa: BLE001 - the outbox keeps the mail; a worker retries it
-        from flask import current_app
-
-        current_app.logger.exception("Delivering queued mail failed; it stays queued")
 
 
 BLUEPRINTS = (

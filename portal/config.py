@@ -56,7 +56,7 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
-    RATELIMIT_KEY_PREFIX = "portal"
+    THROTTLE_KEY_PREFIX = "portal"
     # Failed log-in attempts per client IP (on top of 5 per address); reset requests per IP.
     LOGIN_RATE_LIMIT = "30 per 15 minutes"
     # Seconds an address waits after a wrong password before its next check (0: no pause;

@@ -19,7 +19,17 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _limit_key() -> str:
+    # The app's prefix in the key itself: tests build many apps in one process, and
+    # Flask-Limiter keeps the first app's RATELIMIT_KEY_PREFIX for good.
+    from flask import current_app
+
+    return f"{current_app.config['THROTTLE_KEY_PREFIX']}/{get_remote_address()}"
+
+
+limiter = Limiter(key_func=_limit_key, default_limits=[])
 
 
 @event.listens_for(Engine, "connect")

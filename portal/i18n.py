@@ -1,10 +1,8 @@
 """Locale selection and the Belgian formats used in templates."""
 
 import functools
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-import flask_babel
 import phonenumbers
 from babel import Locale
 from flask import Flask, current_app, g, has_app_context, request
@@ -16,9 +14,8 @@ from flask_babel import (
     get_translations,
 )
 from flask_babel.speaklater import LazyString
-from jinja2 import pass_eval_context
-from markupsafe import Markup
 
+from portal import clock
 from portal.extensions import babel
 
 
@@ -73,34 +70,12 @@ def format_day(value: date | datetime | None, fmt: str = "long") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = _local(value).date()
+        value = clock.local(value).date()
     return _formatted_day(value, fmt, _locale_name())
 
 
 def _locale_name() -> str:
-    """The request's locale as a string, from Flask-Babel's per-request slot when it is set."""
-    if has_app_context():
-        context = getattr(g._get_current_object(), "_flask_babel", None)  # noqa: SLF001
-        locale = getattr(context, "babel_locale", None)
-        if locale is not None:
-            return str(locale)
     return str(get_locale())
-
-
-def _local(moment: datetime) -> datetime:
-    """The moment on the portal's clock (a naive moment is UTC, as Flask-Babel reads it).
-
-    zoneinfo directly: Flask-Babel's to_user_timezone looks the zone up through the request
-    context and pytz on every call; the portal has one zone, from the configuration.
-    """
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(_zone(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
-
-
-@functools.lru_cache(maxsize=4)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -123,7 +98,7 @@ def format_moment(value: datetime | None, fmt: str = "medium") -> str:
     glue = _medium_datetime_glue(locale) if fmt == "medium" else None
     if glue is None:
         return format_datetime(value, fmt)
-    local = _local(value)
+    local = clock.local(value)
     return (glue.replace("{0}", local.strftime("%H:%M:%S"))
             .replace("{1}", _formatted_day(local.date(), "medium", locale)))
 
@@ -138,24 +113,19 @@ def _medium_datetime_glue(locale: str) -> str | None:
 
 
 def _request_translations():
-    """The catalog of this request, looked up once per request.
+    """This request's catalog, asked of Flask-Babel once per request and locale.
 
-    Flask-Babel 4 resolves context, locale and catalog again for every string (about 40 us
-    each on the benchmark machine): a 50-row table with translated cell labels would spend
-    milliseconds on it. The per-request slot is the one Flask-Babel's own `refresh()` and
-    `force_locale()` clear, so both keep working.
+    Flask-Babel's gettext resolves its context, the locale and the catalog again for every
+    string (about 6 us); a page translates 50-100 strings. The catalog is kept in `g` with
+    the locale it belongs to, so `force_locale()` (mails, tests) still gets its own.
     """
+    locale = get_locale()
     if not has_app_context():
         return get_translations()
-    # Flask-Babel keeps its per-request state in g._flask_babel; one look-up through the `g`
-    # proxy instead of the three of flask_babel._get_current_context().
-    context = getattr(g._get_current_object(), "_flask_babel", None)  # noqa: SLF001
-    if context is None:
-        context = flask_babel._get_current_context()  # noqa: SLF001 - creates the slot
-    translations = getattr(context, "babel_translations", None)
-    if translations is None:
-        translations = context.babel_translations = get_translations()
-    return translations
+    cached = g.get("portal_translations")
+    if cached is None or cached[0] is not locale:
+        cached = g.portal_translations = (locale, get_translations())
+    return cached[1]
 
 
 def gettext(string: str, **variables) -> str:
@@ -174,32 +144,23 @@ def lazy_gettext(string: str, **variables) -> LazyString:
     return LazyString(gettext, string, **variables)
 
 
-@pass_eval_context
-def _template_gettext(eval_ctx, string: str, **variables):
-    """`_()` in templates: Jinja's new-style gettext (Markup, always %-formatted), minus its
-    two extra layers of context calls; pages call it 30-50 times."""
-    translated = _request_translations().ugettext(string)
-    if eval_ctx.autoescape:
-        translated = Markup(translated)  # noqa: S704 - our catalog, trusted as Jinja i18n does
-    return translated % variables
-
-
-def _install_fast_gettext(app: Flask) -> None:
-    if not hasattr(flask_babel, "_get_current_context"):
-        return  # another Flask-Babel: keep its own (slower) callables
+def _install_template_gettext(app: Flask) -> None:
+    # Jinja's own new-style gettext (it escapes every %(name)s value under autoescaping),
+    # fed by the per-request catalog.
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _request_translations().ugettext(s),
-        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _request_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+        gettext=lambda string: _request_translations().ugettext(string),
+        ngettext=lambda singular, plural, num: _request_translations().ungettext(
+            singular, plural, num),
+        pgettext=lambda context, string: _request_translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, num: _request_translations().unpgettext(
+            context, singular, plural, num),
         newstyle=True,
     )
-    app.jinja_env.globals["_"] = _template_gettext
 
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    _install_fast_gettext(app)
+    _install_template_gettext(app)
     app.jinja_env.filters.update(
         kbo=format_kbo,
         iban=format_iban,

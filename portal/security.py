@@ -2,11 +2,10 @@
 
 import functools
 from collections.abc import Callable
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
-from flask_login import current_user, logout_user
+from flask import Flask, abort, current_app, g, redirect, request, url_for
+from flask_login import current_user
 from sqlalchemy import bindparam, select
 
 from portal.extensions import db
@@ -77,6 +76,16 @@ def contact_required(view: Callable) -> Callable:
     return wrapped
 
 
+# Checks every back-office request passes, added by the flows that own them (the accounts
+# flow adds "two-step verification done in this session"). Each returns None or a response.
+STAFF_GUARDS: list[Callable] = []
+
+
+def add_staff_guard(guard: Callable) -> None:
+    if guard not in STAFF_GUARDS:
+        STAFF_GUARDS.append(guard)
+
+
 def staff_required(view: Callable) -> Callable:
     """Back-office views: staff only (403 for everybody else), after two-step verification."""
 
@@ -86,14 +95,8 @@ def staff_required(view: Callable) -> Callable:
             return current_app.login_manager.unauthorized()
         if not current_user.is_staff:
             abort(403)
-        from portal.auth.guards import staff_second_factor_guard
-
-        response = staff_second_factor_guard()
-        if response is not None:
-            return response
-        check = current_app.config.get("STAFF_ACCESS_CHECK")
-        if check is not None:
-            response = check()
+        for guard in (*STAFF_GUARDS, current_app.config.get("STAFF_ACCESS_CHECK")):
+            response = guard() if guard is not None else None
             if response is not None:
                 return response
         return view(*args, **kwargs)
@@ -124,37 +127,17 @@ def safe_next(default_endpoint: str = "public.dashboard") -> str:
     return target if is_safe_redirect(target) else url_for(default_endpoint)
 
 
-LAST_SEEN_RESOLUTION = 60  # seconds
+def _enforce_login():
+    """Deny by default: anonymous visitors reach only public endpoints.
 
-
-def _enforce_login_and_session_lifetime():
+    Idle and absolute session lifetimes are checked where the session is loaded, on its
+    server-side row (portal.auth.sessions); an ended session arrives here as anonymous.
+    """
     endpoint = request.endpoint
     if endpoint is None:
         return None  # 404 follows
     view = current_app.view_functions.get(endpoint)
     is_public = endpoint in PUBLIC_ENDPOINTS or getattr(view, "_public", False)
-
-    if current_user.is_authenticated:
-        now = datetime.now(UTC).timestamp()
-        idle = current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
-        lifetime = current_app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds()
-        started = session.get("_started", now)
-        last_seen = session.get("_last_seen", now)
-        if now - last_seen > idle or now - started > lifetime:
-            from portal.auth.services import SESSION_KEY, end_session
-
-            end_session(None, session.get(SESSION_KEY))  # the server-side row goes too
-            logout_user()
-            session.clear()
-            if not is_public:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?"),
-                                        expired=1))
-        else:
-            session.setdefault("_started", now)
-            # Refresh the idle clock at most once a minute: writing it on every request would
-            # re-sign and re-send the session cookie with every page (idle timeout +- 1 min).
-            if now - last_seen >= LAST_SEEN_RESOLUTION or "_last_seen" not in session:
-                session["_last_seen"] = now
     if is_public or current_user.is_authenticated:
         return None
     if g.get("session_expired"):  # the server-side session timed out: say so at login
@@ -186,5 +169,5 @@ def _security_headers(response):
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_enforce_login_and_session_lifetime)
+    app.before_request(_enforce_login)
     app.after_request(_security_headers)

@@ -188,7 +188,7 @@ def _password_check_slot(email: str):
     in production), so every process and host sees it. A storage failure lets the check go
     ahead: the address lock in the database still holds.
     """
-    key = f"{current_app.config['RATELIMIT_KEY_PREFIX']}/password-check/{_throttle_key(email)}"
+    key = f"{current_app.config['THROTTLE_KEY_PREFIX']}/password-check/{_throttle_key(email)}"
     pause = current_app.config["LOGIN_RETRY_SECONDS"]
     slot = _Slot()
     try:
@@ -295,7 +295,8 @@ def load_session_user(alternative_id: str, key: str | None) -> User | None:
     if user.session_version != int(version) or not user.is_active:
         return None
     now = _now()
-    idle = current_app.config["SESSION_IDLE_TIMEOUT"] + LAST_SEEN_RESOLUTION
+    # last_seen_at moves once a minute, so a session may end up to a minute early: never late.
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"]
     if now - row.last_seen_at > idle or now - row.created_at > current_app.config[
             "SESSION_ABSOLUTE_LIFETIME"]:
         db.session.delete(row)

@@ -26,10 +26,7 @@ PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "function")
 
 
 class RosterRow(NamedTuple):
-    """One line of the roster page: what it shows of a contact, read without ORM objects.
-
-    A tuple: built at C speed, and the page's loop unpacks it without attribute look-ups.
-    """
+    """One line of the roster page: what it shows of a contact, read without ORM objects."""
 
     id: int
     full_name: str
@@ -63,10 +60,13 @@ def roster_rows(organisation_id: int) -> list[RosterRow]:
     # Core rows on the session's connection: the ORM's result layer adds nothing here.
     rows = db.session.connection().execute(_ROSTER_ROWS, {"organisation_id": organisation_id})
     return [
-        RosterRow(id_, f"{first} {last}", function, email, phone, advice, newsletters,
-                  website, primary, bool(invited))
-        for (id_, first, last, function, email, phone, advice, newsletters, website, primary,
-             invited) in rows
+        RosterRow(id=row.id, full_name=f"{row.first_name} {row.last_name}",
+                  function=row.function, email=row.email, phone=row.phone,
+                  has_advice_right=row.has_advice_right,
+                  has_newsletter_right=row.has_newsletter_right,
+                  has_website_right=row.has_website_right, is_primary=row.is_primary,
+                  is_invited=bool(row.is_invited))
+        for row in rows
     ]
 
 

@@ -280,13 +280,13 @@ def audit_page(
     # Plain rows: the page only reads them (50 ORM objects were a tenth of its time), with
     # the field names joined here (Jinja's join filter cost more than the rest of a row).
     rows = [
-        AuditRow(at, actor, action, target_type, target_id, ", ".join(fields or ()),
-                 organisation_name)
-        for at, actor, action, target_type, target_id, fields, organisation_name
-        in db.session.execute(
+        AuditRow(at=row.at, actor_label=row.actor_label, action=row.action,
+                 target_type=row.target_type, target_id=row.target_id,
+                 fields=", ".join(row.fields or ()), organisation_name=row.organisation_name)
+        for row in db.session.execute(
             select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action,
                    AuditEvent.target_type, AuditEvent.target_id, AuditEvent.fields,
-                   Organisation.name)
+                   Organisation.name.label("organisation_name"))
             .outerjoin(Organisation, AuditEvent.organisation_id == Organisation.id)
             .where(*conditions)
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

@@ -107,7 +107,7 @@ def test_the_per_address_lock_holds_across_processes(client, make_org, make_cont
 
 def _ip_app(other_app, **overrides):
     return other_app(LOGIN_RATE_LIMIT="3 per 15 minutes",
-                     RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}", **overrides)
+                     THROTTLE_KEY_PREFIX=f"test-{uuid.uuid4().hex}", **overrides)
 
 
 def test_attempts_per_ip_are_limited(other_app):
@@ -173,7 +173,7 @@ def test_the_ip_limit_is_counted_in_redis_for_every_process(other_app):
     import redis
 
     prefix = f"test-{uuid.uuid4().hex}"
-    settings = dict(LOGIN_RATE_LIMIT="3 per 15 minutes", RATELIMIT_KEY_PREFIX=prefix,
+    settings = dict(LOGIN_RATE_LIMIT="3 per 15 minutes", THROTTLE_KEY_PREFIX=prefix,
                     RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379")
     store = redis.Redis.from_url("redis://127.0.0.1:6379")
     try:
@@ -186,7 +186,7 @@ def test_the_ip_limit_is_counted_in_redis_for_every_process(other_app):
         assert post_login(second, "p4@organisatie.be", "fout").status_code == 429
         # With memory storage, a fresh process would have started counting from zero.
         alone = other_app(LOGIN_RATE_LIMIT="3 per 15 minutes",
-                          RATELIMIT_KEY_PREFIX=prefix).test_client()
+                          THROTTLE_KEY_PREFIX=prefix).test_client()
         assert post_login(alone, "p5@organisatie.be", "fout").status_code == 200
     finally:
         for key in store.keys(f"*{prefix}*"):

@@ -47,7 +47,7 @@ def test_the_env_example_starts_a_production_app(monkeypatch, tmp_path):
 
 def test_the_env_example_names_only_settings_the_portal_knows():
     extension_settings = {"SECRET_KEY", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_USE_SSL",
-                          "RATELIMIT_KEY_PREFIX", "CONFIG", "BASE_URL"}
+                          "THROTTLE_KEY_PREFIX", "CONFIG", "BASE_URL"}
     known = {name for name in dir(Config) if name.isupper()} | extension_settings
     names = [n.removeprefix("PORTAL_") for n in _env_example() if n.startswith("PORTAL_")]
     assert sorted(set(names) - known) == []

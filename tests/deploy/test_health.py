@@ -29,7 +29,7 @@ def test_a_redis_that_is_down_is_reported_but_the_portal_stays_in_service(build_
 
 @pytest.mark.skipif(not redis_answers(), reason="Redis does not answer on " + REDIS_URL)
 def test_a_redis_that_answers_is_ok(build_app):
-    app = build_app(RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX="portal-test")
+    app = build_app(RATELIMIT_STORAGE_URI=REDIS_URL, THROTTLE_KEY_PREFIX="portal-test")
     response = app.test_client().get("/healthz")
     assert response.get_json() == {"status": "ok", "redis": "ok"}
 
