@@ -14,7 +14,7 @@ def _confirmation_for(user):
     if user.contact is None:
         return None
     if "confirmation_current" not in g:
-        from portal.confirmation.services import current_confirmation
+        from portal.confirmation.campaigns import current_confirmation
 
         g.confirmation_current = current_confirmation(user.contact.organisation_id)
     return g.confirmation_current
@@ -26,7 +26,7 @@ def _show_nav(user) -> bool:
     if "confirmation_current" in g:  # the page loaded it already
         return g.confirmation_current is not None
     # The menu only asks whether there is one: a single-column look-up, not the objects.
-    from portal.confirmation.services import has_current_confirmation
+    from portal.confirmation.campaigns import has_current_confirmation
 
     return has_current_confirmation(user.contact.organisation_id)
 
@@ -46,7 +46,7 @@ add_nav_item("confirmation.staff_campaigns", _l("Campaigns"),
              is_visible=lambda user: user.is_staff, order=80)
 add_dashboard_panel(render_panel, order=10)
 
-from portal.confirmation import views  # noqa: E402,F401
+from portal.confirmation import jobs, views  # noqa: E402,F401 - jobs registers its handlers
 from portal.confirmation.cli import campaign_group  # noqa: E402
 
 cli_groups = (campaign_group,)

@@ -1,7 +1,11 @@
-"""`flask campaign open|remind`: open a campaign and mail in batches, safe to run again."""
+"""`flask campaign open|remind`: the campaign's mailing jobs, run here with progress lines.
+
+Each command runs the same job the back office queues (portal/confirmation/jobs.py), in this
+process, and delivers each batch through the one mail path (portal.email.deliver_outbox).
+Safe to run again: a rerun mails only who was not mailed yet.
+"""
 
 import time
-from datetime import date
 
 import click
 from flask.cli import with_appcontext
@@ -16,22 +20,32 @@ def campaign_group() -> None:
     """The annual data confirmation campaign."""
 
 
-def _progress_printer(total: int, verb: str):
-    started = time.monotonic()
+class ProgressPrinter:
+    """After each batch: deliver its mails at once and print a progress line."""
 
-    def on_batch(report) -> None:
-        # Deliver each batch right away: the outbox keeps what the mail server refuses.
+    def __init__(self, verb: str, *, with_total: bool = True):
+        self.verb = verb
+        self.with_total = with_total
+        self.started = time.monotonic()
+        self.sent = self.failed = 0
+
+    def __call__(self, report) -> None:
+        # The outbox keeps what the mail server refuses; it is retried later.
         sent, failed = deliver_outbox(only_ids=report.batch_mail_ids)
-        on_batch.sent += sent
-        on_batch.failed += failed
+        self.sent += sent
+        self.failed += failed
+        total = f"/{report.total}" if self.with_total else ""
         click.echo(
-            f"{verb}: {report.mailed}{f'/{total}' if total else ''} queued, {on_batch.sent} sent, "
-            f"{on_batch.failed} failed (retried later), {report.skipped} without primary "
-            f"contact, {time.monotonic() - started:.1f} s"
+            f"{self.verb}: {report.mailed}{total} queued, {self.sent} sent, "
+            f"{self.failed} failed (retried later), {report.skipped} without primary "
+            f"contact, {time.monotonic() - self.started:.1f} s"
         )
 
-    on_batch.sent = on_batch.failed = 0
-    return on_batch
+    def deliver_rest(self) -> None:
+        """Mails queued earlier whose delivery failed are retried too, once due."""
+        sent, failed = deliver_outbox()
+        self.sent += sent
+        self.failed += failed
 
 
 @campaign_group.command("open")
@@ -42,23 +56,24 @@ def _progress_printer(total: int, verb: str):
 @with_appcontext
 def open_command(year: int, deadline, batch_size: int) -> None:
     """Open the campaign of YEAR and invite every primary contact (run again to resume)."""
-    from portal.confirmation import services
+    from portal.confirmation import campaigns, jobs
 
     try:
-        campaign, added = services.open_campaign(year, deadline.date(), actor=None)
+        campaign, added = campaigns.open_campaign(year, deadline.date(), actor=None)
     except PolicyError as error:
-        raise click.ClickException(str(error.message))
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
     if campaign.deadline != deadline.date():
         click.echo(f"Campaign {year} already exists with deadline {campaign.deadline}.")
     click.echo(f"Campaign {year}: {added} organisations added.")
-    total = services.count_to_invite(campaign.id)
-    on_batch = _progress_printer(total, "Invitations")
-    report = services.send_invitations(campaign.id, batch_size=batch_size, on_batch=on_batch)
-    # Mails queued earlier whose delivery failed are retried here too, once due.
-    sent, failed = deliver_outbox()
+    printer = ProgressPrinter("Invitations")
+    # The campaign and its claimed job commit together; then one commit per batch.
+    report = jobs.run_here(jobs.INVITATIONS, on_batch=printer, campaign_id=campaign.id,
+                           batch_size=batch_size)
+    printer.deliver_rest()
     click.echo(
-        f"Done: {report.mailed} invitations queued, {on_batch.sent + sent} mails sent, "
-        f"{on_batch.failed + failed} failed (retried later), {report.skipped} organisations "
+        f"Done: {report.mailed} invitations queued, {printer.sent} mails sent, "
+        f"{printer.failed} failed (retried later), {report.skipped} organisations "
         "without primary contact."
     )
     db.session.remove()
@@ -72,18 +87,16 @@ def open_command(year: int, deadline, batch_size: int) -> None:
 @with_appcontext
 def remind_command(interval_days: int | None, batch_size: int, today) -> None:
     """Remind primary contacts who have not confirmed (safe to run daily from cron)."""
-    from datetime import timedelta
+    from portal.confirmation import campaigns, jobs
 
-    from portal.confirmation import services
-
-    day = today.date() if today else date.today()
-    interval = timedelta(days=interval_days) if interval_days else None
-    for campaign in services.open_campaigns():
-        on_batch = _progress_printer(0, f"Reminders {campaign.year}")
-        report = services.send_reminders(campaign, today=day, interval=interval,
-                                         batch_size=batch_size, on_batch=on_batch)
-        sent, failed = deliver_outbox()
-        click.echo(f"Campaign {campaign.year}: {report.mailed} reminders queued, "
-                   f"{on_batch.sent + sent} mails sent, {on_batch.failed + failed} failed "
-                   "(retried later).")
+    for campaign in campaigns.open_campaigns():
+        year = campaign.year
+        printer = ProgressPrinter(f"Reminders {year}", with_total=False)
+        report = jobs.run_here(jobs.REMINDERS, on_batch=printer, campaign_id=campaign.id,
+                               today=today.date().isoformat() if today else None,
+                               interval_days=interval_days,
+                               batch_size=batch_size)
+        printer.deliver_rest()
+        click.echo(f"Campaign {year}: {report.mailed} reminders queued, "
+                   f"{printer.sent} mails sent, {printer.failed} failed (retried later).")
     db.session.remove()

@@ -1,4 +1,8 @@
-"""Forms of the annual confirmation: the declaration, the buttons, and the staff forms."""
+"""Forms of the annual confirmation: the declaration and the staff forms.
+
+The buttons (still correct, remove) are portal.forms.ConfirmForm; steps 1 and 2 use the
+organisation's and the roster's own forms.
+"""
 
 from wtforms import BooleanField, DateField, IntegerField, SearchField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -9,7 +13,9 @@ from portal.i18n import lazy_gettext as _l
 from portal.validators import PlainText, clean_text
 
 
-class ConfirmForm(Form):
+class DeclarationForm(Form):
+    """Step 3: the declaration that the data are correct and complete."""
+
     # Unticked by default: the declaration must be an explicit act (never pre-ticked).
     agree = BooleanField(
         _l("I confirm that these data are correct and complete"),
@@ -17,10 +23,6 @@ class ConfirmForm(Form):
                                     "complete."))],
     )
     submit = SubmitField(_l("Confirm the data"))
-
-
-class ActionForm(Form):
-    """A button that changes something: only the CSRF token travels with it."""
 
 
 class CampaignForm(Form):

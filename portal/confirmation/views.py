@@ -3,11 +3,11 @@
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.confirmation import bp, services
-from portal.confirmation.forms import ActionForm, CampaignForm, ConfirmForm, ProgressFilterForm
-from portal.errors import PolicyError, StaleDataError
-from portal.extensions import db
-from portal.i18n import format_iban, format_kbo, format_phone
+from portal.confirmation import bp, campaigns, flow, progress
+from portal.confirmation.forms import CampaignForm, DeclarationForm, ProgressFilterForm
+from portal.confirmation.jobs import pending_invitation_job
+from portal.errors import PolicyError, StaleDataError, show_refusal
+from portal.forms import ConfirmForm
 from portal.i18n import gettext as _
 from portal.models import Contact, Organisation
 from portal.organisation.forms import OrganisationForm
@@ -21,7 +21,7 @@ def _current_confirmation():
     """This organisation's current confirmation, looked up once per request: the menu
     (portal.confirmation._confirmation_for) reads the same `g` slot instead of asking again."""
     if "confirmation_current" not in g:
-        g.confirmation_current = services.current_confirmation(current_org_id())
+        g.confirmation_current = campaigns.current_confirmation(current_org_id())
     return g.confirmation_current
 
 
@@ -30,10 +30,10 @@ def _open_state(*, with_rows: bool = False):
     confirmation = _current_confirmation()
     if confirmation is None or confirmation.confirmed_at is not None:
         return None, redirect(url_for("confirmation.start"))
-    return services.flow_state(confirmation, with_rows=with_rows), None
+    return flow.flow_state(confirmation, with_rows=with_rows), None
 
 
-def _next_step_url(state: services.FlowState) -> str:
+def _next_step_url(state: flow.FlowState) -> str:
     if not state.organisation_done:
         return url_for("confirmation.organisation_step")
     contact_id = state.next_contact_id
@@ -42,11 +42,10 @@ def _next_step_url(state: services.FlowState) -> str:
     return url_for("confirmation.confirm")
 
 
-def _form_error(form, error: PolicyError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        flash(error.message, "error")
+def _to_next_step():
+    """After a step: on to the next one (the state is read again, with the step's change)."""
+    state, leave = _open_state()
+    return leave or redirect(_next_step_url(state))
 
 
 @bp.get("/bevestiging")
@@ -55,11 +54,11 @@ def start():
     confirmation = _current_confirmation()
     if confirmation is None:
         return render_template("confirmation/none.html")
-    state = services.flow_state(confirmation)
+    state = flow.flow_state(confirmation)
     return render_template(
         "confirmation/start.html", state=state, campaign=confirmation.campaign,
         next_url=None if confirmation.confirmed_at else _next_step_url(state),
-        summary=services.summarise_changes(confirmation.changes),
+        summary=flow.summarise_changes(confirmation.changes),
     )
 
 
@@ -69,30 +68,24 @@ def organisation_step():
     state, leave = _open_state()
     if leave:
         return leave
-    organisation = db.session.get(Organisation, current_org_id())
-    form = OrganisationForm(obj=organisation if request.method == "GET" else None)
+    organisation = get_scoped_or_404(Organisation, current_org_id())
+    form = OrganisationForm() if request.method == "POST" else OrganisationForm.filled(
+        organisation)
     form.submit.label.text = _("Save and continue")
-    if request.method == "GET":
-        form.version.data = organisation.version
-        # Shown the way people write them; the service normalises them again.
-        form.enterprise_number.data = format_kbo(organisation.enterprise_number)
-        form.phone.data = format_phone(organisation.phone)
-        form.iban.data = format_iban(organisation.iban)
     if form.validate_on_submit():
         try:
-            changed = services.save_organisation_step(
+            changed = flow.save_organisation_step(
                 current_org_id(), current_user, form.data_for_service(),
-                int(form.version.data) if (form.version.data or "").isdigit() else None,
-            )
+                form.version_for_service())
         except StaleDataError as error:
-            flash(error.message, "error")
+            show_refusal(error)
             return redirect(url_for("confirmation.organisation_step"))
         except PolicyError as error:
-            _form_error(form, error)
+            show_refusal(error, form)
         else:
             flash(_("The organisation data have been saved.") if changed
                   else _("The organisation data are marked as correct."), "success")
-            return redirect(_next_step_url(services.flow_state(state.confirmation)))
+            return redirect(_next_step_url(flow.flow_state(state.confirmation)))
     return render_template("confirmation/organisation.html", form=form, state=state,
                            campaign=state.confirmation.campaign)
 
@@ -117,7 +110,7 @@ def contact_step(contact_id: int):
         return leave
     position = state.contact_ids.index(contact.id) + 1
     return render_template("confirmation/contact.html", contact=contact, state=state,
-                           position=position, action_form=ActionForm(),
+                           position=position, action_form=ConfirmForm(),
                            campaign=state.confirmation.campaign)
 
 
@@ -125,16 +118,16 @@ def contact_step(contact_id: int):
 @primary_required
 def contact_correct(contact_id: int):
     contact = get_scoped_or_404(Contact, contact_id)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
+    name = contact.full_name
     try:
-        services.mark_contact_correct(current_org_id(), current_user, contact.id)
+        flow.mark_contact_correct(current_org_id(), current_user, contact.id)
     except PolicyError as error:
-        flash(error.message, "error")
+        show_refusal(error)
         return redirect(url_for("confirmation.start"))
-    flash(_("%(name)s is marked as correct.", name=contact.full_name), "success")
-    state, leave = _open_state()
-    return leave or redirect(_next_step_url(state))
+    flash(_("%(name)s is marked as correct.", name=name), "success")
+    return _to_next_step()
 
 
 @bp.route("/bevestiging/contactpersonen/<int:contact_id>/wijzigen", methods=["GET", "POST"])
@@ -144,28 +137,23 @@ def contact_edit(contact_id: int):
     state, leave = _open_state()
     if leave:
         return leave
-    form = ContactForm(obj=contact if request.method == "GET" else None)
+    form = ContactForm() if request.method == "POST" else ContactForm.filled(contact)
     form.submit.label.text = _("Save and continue")
-    if request.method == "GET":
-        form.version.data = contact.version
-        form.phone.data = format_phone(contact.phone)
     if form.validate_on_submit():
+        name = contact.full_name
         try:
-            changed = services.save_contact_step(
+            changed = flow.save_contact_step(
                 current_org_id(), current_user, contact.id, form.data_for_service(),
-                int(form.version.data) if (form.version.data or "").isdigit() else None,
-            )
+                form.version_for_service())
         except StaleDataError as error:
-            flash(error.message, "error")
-            return redirect(url_for("confirmation.contact_edit", contact_id=contact.id))
+            show_refusal(error)
+            return redirect(url_for("confirmation.contact_edit", contact_id=contact_id))
         except PolicyError as error:
-            _form_error(form, error)
+            show_refusal(error, form)
         else:
-            flash(_("The data of %(name)s have been saved.", name=contact.full_name)
-                  if changed else _("%(name)s is marked as correct.", name=contact.full_name),
-                  "success")
-            state, leave = _open_state()
-            return leave or redirect(_next_step_url(state))
+            flash(_("The data of %(name)s have been saved.", name=name) if changed
+                  else _("%(name)s is marked as correct.", name=name), "success")
+            return _to_next_step()
     return render_template("confirmation/contact_edit.html", form=form, contact=contact,
                            state=state, campaign=state.confirmation.campaign)
 
@@ -178,17 +166,16 @@ def contact_remove(contact_id: int):
     state, leave = _open_state()
     if leave:
         return leave
-    form = ActionForm()
+    form = ConfirmForm()
     if form.validate_on_submit():
         name = contact.full_name
         try:
-            services.remove_contact_step(current_org_id(), current_user, contact.id)
+            flow.remove_contact_step(current_org_id(), current_user, contact.id)
         except PolicyError as error:
-            flash(error.message, "error")
-            return redirect(url_for("confirmation.contact_step", contact_id=contact.id))
+            show_refusal(error)
+            return redirect(url_for("confirmation.contact_step", contact_id=contact_id))
         flash(_("%(name)s has been removed.", name=name), "success")
-        state, leave = _open_state()
-        return leave or redirect(_next_step_url(state))
+        return _to_next_step()
     return render_template("confirmation/contact_remove.html", contact=contact, form=form,
                            state=state, campaign=state.confirmation.campaign)
 
@@ -202,20 +189,20 @@ def confirm():
     if not state.ready:
         flash(_("First check the organisation data and every contact person."), "error")
         return redirect(_next_step_url(state))
-    form = ConfirmForm()
+    form = DeclarationForm()
     if form.validate_on_submit():
         try:
-            services.confirm_annual_data(current_org_id(), current_user,
-                                         agreed=bool(form.agree.data))
+            flow.confirm_annual_data(current_org_id(), current_user,
+                                     agreed=bool(form.agree.data))
         except PolicyError as error:
-            _form_error(form, error)
+            show_refusal(error, form)
         else:
             flash(_("Thank you: your organisation's data have been confirmed."), "success")
             return redirect(url_for("confirmation.start"))
     return render_template(
         "confirmation/confirm.html", form=form, state=state,
         campaign=state.confirmation.campaign,
-        summary=services.summarise_changes(state.confirmation.changes),
+        summary=flow.summarise_changes(state.confirmation.changes),
     )
 
 
@@ -228,26 +215,25 @@ def staff_campaigns():
     form = CampaignForm()
     if form.validate_on_submit():
         try:
-            campaign, added = services.open_campaign(form.year.data, form.deadline.data,
-                                                     current_user)
+            campaign, added, _job = campaigns.open_and_invite(
+                form.year.data, form.deadline.data, current_user)
         except PolicyError as error:
-            _form_error(form, error)
+            show_refusal(error, form)
         else:
-            report = services.send_invitations(campaign.id)
-            flash(_("Campaign %(year)s is open: %(added)s organisations added, %(mailed)s "
-                    "invitations sent.", year=campaign.year, added=added,
-                    mailed=report.mailed), "success")
+            # The invitations are a job: sent after this request (the worker), not in it.
+            flash(_("Campaign %(year)s is open: %(added)s organisations added. The invitations "
+                    "are being sent; this page shows how far they are.",
+                    year=campaign.year, added=added), "success")
             return redirect(url_for("confirmation.staff_progress", campaign_id=campaign.id))
-    campaigns = services.list_campaigns()
-    counts = {campaign.id: services.progress_counts(campaign.id) for campaign in campaigns}
     return render_template("confirmation/staff_campaigns.html", form=form,
-                           campaigns=campaigns, counts=counts)
+                           campaigns=campaigns.list_campaigns(),
+                           counts=progress.progress_by_campaign())
 
 
 @bp.get("/beheer/campagnes/<int:campaign_id>")
 @staff_required
 def staff_progress(campaign_id: int):
-    campaign = services.get_campaign(campaign_id)
+    campaign = campaigns.get_campaign(campaign_id)
     if campaign is None:
         abort(404)
     filters = ProgressFilterForm(request.args)
@@ -255,28 +241,27 @@ def staff_progress(campaign_id: int):
     status = filters.status.data if valid else None
     search = filters.q.data if valid else None
     page = request.args.get("pagina", 1, type=int) or 1
-    counts = services.progress_counts(campaign.id)
-    rows, total = services.progress_page(campaign.id, status=status or None,
+    counts = progress.progress_counts(campaign.id)
+    rows, total = progress.progress_page(campaign.id, status=status or None,
                                          search=search or None, page=page, counts=counts)
-    pages = max(1, -(-total // services.PAGE_SIZE))
+    pages = max(1, -(-total // progress.PAGE_SIZE))
     args = {key: value for key, value in (("status", status), ("q", search)) if value}
-    html = render_template(
+    progress.record_progress_view(campaign, current_user)
+    return render_template(
         "confirmation/staff_progress.html", campaign=campaign, filters=filters,
         counts=counts, rows=rows, total=total, page=page, pages=pages, args=args,
-        status_labels={key: str(label) for key, label in services.STATUS_LABELS.items()},
+        job=pending_invitation_job(campaign.id),
+        status_labels={key: str(label) for key, label in progress.STATUS_LABELS.items()},
     )
-    # Logged after rendering: the commit would otherwise expire what the page still reads.
-    services.record_progress_view(campaign, current_user)
-    return html
 
 
 @bp.get("/beheer/campagnes/<int:campaign_id>/export.csv")
 @staff_required
 def staff_export(campaign_id: int):
-    campaign = services.get_campaign(campaign_id)
+    campaign = campaigns.get_campaign(campaign_id)
     if campaign is None:
         abort(404)
-    body = services.progress_csv(campaign.id, current_user)
+    body = progress.progress_csv(campaign.id, current_user)
     filename = f"bevestigingen-{campaign.year}.csv"
     return Response(body.encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',

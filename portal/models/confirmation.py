@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.models.audit import OutboxMail
 from portal.models.base import Base, utcnow
 from portal.models.organisation import Organisation
 
@@ -54,9 +55,14 @@ class Confirmation(Base):
     confirmed_by_name: Mapped[str | None] = mapped_column(String(200))
     # Lease for mailing workers that may run twice at once.
     mailing_lease_until: Mapped[datetime | None]
+    # The invitation in the outbox: staff see how many invitations actually went out.
+    invitation_mail_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_mails.id", ondelete="SET NULL"), index=True
+    )
 
     campaign: Mapped[ConfirmationCampaign] = relationship(back_populates="confirmations")
     organisation: Mapped[Organisation] = relationship()
+    invitation_mail: Mapped["OutboxMail | None"] = relationship()
 
     __table_args__ = (
         UniqueConstraint("campaign_id", "organisation_id"),

@@ -45,10 +45,6 @@ class Organisation(Base):
     __mapper_args__ = {"version_id_col": version}
 
     @property
-    def is_active_member(self) -> bool:
-        return self.membership_ended_on is None or self.membership_ended_on >= date.today()
-
-    @property
     def primary_contact(self) -> "Contact | None":
         return next((c for c in self.contacts if c.is_primary), None)
 

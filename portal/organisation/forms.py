@@ -1,10 +1,13 @@
-"""The organisation form, also used in step 1 of the annual confirmation."""
+"""The organisation form: the primary contact's page, step 1 of the annual confirmation, and
+the base of the back office's form for a new member (portal/staff/forms.py)."""
 
-from wtforms import DecimalField, EmailField, HiddenField, IntegerField, StringField, SubmitField
+from wtforms import DecimalField, EmailField, IntegerField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.forms import Form
+from portal.forms import VersionedForm
+from portal.i18n import format_iban, format_kbo, format_phone
 from portal.i18n import lazy_gettext as _l
+from portal.organisation.labels import DATA_FIELDS, ORGANISATION_LABELS
 from portal.validators import (
     BelgianPostalCode,
     Bic,
@@ -18,50 +21,62 @@ from portal.validators import (
 )
 
 TEXT = [clean_text]
+LABEL = ORGANISATION_LABELS
 
 
-class OrganisationForm(Form):
-    version = HiddenField()
-    name = StringField(_l("Name of the organisation"), filters=TEXT,
+class OrganisationForm(VersionedForm):
+    """An organisation's own data (the hidden version comes with VersionedForm)."""
+
+    name = StringField(LABEL["name"], filters=TEXT,
                        validators=[DataRequired(_l("Fill in the name.")), Length(max=200),
                                    PlainText()])
     enterprise_number = StringField(
-        _l("Enterprise number"), filters=TEXT, description=_l("For example 0448.444.064."),
+        LABEL["enterprise_number"], filters=TEXT, description=_l("For example 0448.444.064."),
         validators=[DataRequired(_l("Fill in the enterprise number.")), Length(max=20),
                     EnterpriseNumber()])
-    street = StringField(_l("Street and number"), filters=TEXT,
+    street = StringField(LABEL["street"], filters=TEXT,
                          validators=[DataRequired(_l("Fill in the street and number.")),
                                      Length(max=200), PlainText()])
-    postal_code = StringField(_l("Postal code"), filters=TEXT,
+    postal_code = StringField(LABEL["postal_code"], filters=TEXT,
                               validators=[DataRequired(_l("Fill in the postal code.")),
                                           BelgianPostalCode()])
-    municipality = StringField(_l("Municipality"), filters=TEXT,
+    municipality = StringField(LABEL["municipality"], filters=TEXT,
                                validators=[DataRequired(_l("Fill in the municipality.")),
                                            Length(max=100), PlainText()])
-    phone = StringField(_l("Phone"), filters=TEXT, render_kw={"type": "tel"},
+    phone = StringField(LABEL["phone"], filters=TEXT, render_kw={"type": "tel"},
                         validators=[Optional(), Length(max=30), PhoneNumber()])
-    email = EmailField(_l("General email address"), filters=TEXT,
+    email = EmailField(LABEL["email"], filters=TEXT,
                        validators=[Optional(), Length(max=254), EmailAddress()])
-    iban = StringField(_l("Bank account (IBAN)"), filters=TEXT,
+    iban = StringField(LABEL["iban"], filters=TEXT,
                        validators=[Optional(), Length(max=42), Iban()])
-    bic = StringField(_l("BIC"), filters=TEXT,
+    bic = StringField(LABEL["bic"], filters=TEXT,
                       description=_l("Leave empty for a Belgian account: we fill it in when "
                                      "we know the bank."),
                       validators=[Optional(), Length(max=11), Bic()])
     employee_count = IntegerField(
-        _l("Number of employees"),
+        LABEL["employee_count"],
         validators=[Optional(), NumberRange(0, 100_000, _l("Give a number from 0 to 100000."))])
-    joint_committee = StringField(_l("Joint committee"), filters=TEXT,
+    joint_committee = StringField(LABEL["joint_committee"], filters=TEXT,
                                   description=_l("For example 329.01."),
                                   validators=[Optional(), JointCommittee()])
-    fte = DecimalField(_l("Full-time equivalents (FTE)"), places=2,
+    fte = DecimalField(LABEL["fte"], places=2,
                        validators=[Optional(), NumberRange(0, 100_000,
                                                            _l("Give a number from 0 to 100000."))])
     submit = SubmitField(_l("Save"))
 
     # Fields the service writes; the hidden version and the button are not data.
-    DATA_FIELDS = ("name", "enterprise_number", "street", "postal_code", "municipality",
-                   "phone", "email", "iban", "bic", "employee_count", "joint_committee", "fte")
+    DATA_FIELDS = DATA_FIELDS
 
     def data_for_service(self) -> dict:
         return {name: self[name].data for name in self.DATA_FIELDS}
+
+    @classmethod
+    def filled(cls, organisation) -> "OrganisationForm":
+        """The form filled with the stored data, written the way a Belgian reader knows them
+        (the service normalises them again)."""
+        form = cls(formdata=None, obj=organisation)
+        form.version.data = organisation.version
+        form.enterprise_number.data = format_kbo(organisation.enterprise_number)
+        form.iban.data = format_iban(organisation.iban)
+        form.phone.data = format_phone(organisation.phone)
+        return form

@@ -47,8 +47,9 @@ def update_organisation(
 ) -> list[str]:
     """Save the organisation's data if nobody changed it meanwhile; returns changed fields.
 
-    Refused with a PolicyError when a value breaks a rule (nothing is saved), with a
-    StaleDataError when the version the editor started from is no longer current.
+    Refused with a PolicyError when a value breaks a rule, with a StaleDataError when the
+    version the editor started from is no longer current (also when another save wins the
+    race: the version column fails the flush). The caller's transaction then rolls back.
     """
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
@@ -70,11 +71,11 @@ def update_organisation(
         return []
     for name in changed:
         setattr(organisation, name, values[name])
+    try:
+        # The version column makes a concurrent save fail here, inside the use case.
+        db.session.flush()
+    except SqlStaleDataError:
+        raise stale_error() from None
     record_event("organisation.updated", actor=actor, target=organisation,
                  organisation_id=organisation_id, fields=changed)
-    try:
-        db.session.commit()
-    except SqlStaleDataError:
-        db.session.rollback()
-        raise stale_error()
     return changed

@@ -13,7 +13,7 @@ bp = Blueprint("roster", __name__)
 def _render_panel(user) -> Markup | None:
     if user.contact is None:
         return None
-    from portal.roster.services import pending_transfer, transfer_token
+    from portal.roster.transfer import pending_transfer, transfer_token
 
     # An organisation has at most one open proposal: either this person is offered the role
     # or, as primary contact, they made the proposal.

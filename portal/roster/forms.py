@@ -1,51 +1,60 @@
-"""The contact form, also used in step 2 of the annual confirmation."""
+"""The contact forms, also used in step 2 of the annual confirmation."""
 
-from wtforms import BooleanField, EmailField, HiddenField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.forms import Form
+from portal.forms import VersionedForm
+from portal.i18n import format_phone
 from portal.i18n import lazy_gettext as _l
+from portal.roster.labels import CONTACT_LABELS, DATA_FIELDS, DETAIL_FIELDS
 from portal.validators import EmailAddress, PhoneNumber, PlainText, clean_text
 
 TEXT = [clean_text]
+LABEL = CONTACT_LABELS
 
 
-class ContactDetailsForm(Form):
+class ContactDetailsForm(VersionedForm):
     """What a contact may correct about themself: not their email or rights."""
 
-    version = HiddenField()
-    first_name = StringField(_l("First name"), filters=TEXT,
+    first_name = StringField(LABEL["first_name"], filters=TEXT,
                              validators=[DataRequired(_l("Fill in the first name.")),
                                          Length(max=100), PlainText()])
-    last_name = StringField(_l("Last name"), filters=TEXT,
+    last_name = StringField(LABEL["last_name"], filters=TEXT,
                             validators=[DataRequired(_l("Fill in the last name.")),
                                         Length(max=100), PlainText()])
-    phone = StringField(_l("Professional phone"), filters=TEXT, render_kw={"type": "tel"},
+    phone = StringField(LABEL["phone"], filters=TEXT, render_kw={"type": "tel"},
                         validators=[Optional(), Length(max=30), PhoneNumber()])
-    function = StringField(_l("Function"), filters=TEXT,
+    function = StringField(LABEL["function"], filters=TEXT,
                            validators=[Optional(), Length(max=100), PlainText()])
     submit = SubmitField(_l("Save"))
 
-    DATA_FIELDS = ("first_name", "last_name", "phone", "function")
+    DATA_FIELDS = DETAIL_FIELDS
 
     def data_for_service(self) -> dict:
         return {name: self[name].data for name in self.DATA_FIELDS}
+
+    @classmethod
+    def filled(cls, contact):
+        """The form filled with the stored data, the phone written the Belgian way."""
+        form = cls(formdata=None, obj=contact)
+        form.version.data = contact.version
+        form.phone.data = format_phone(contact.phone)
+        return form
 
 
 class ContactForm(ContactDetailsForm):
     """A contact as the primary contact manages it: details, email and access rights."""
 
-    email = EmailField(_l("Professional email address"), filters=TEXT,
+    email = EmailField(LABEL["email"], filters=TEXT,
                        validators=[DataRequired(_l("Fill in the email address.")),
                                    Length(max=254), EmailAddress()])
-    has_advice_right = BooleanField(_l("May ask the advice service questions"))
-    has_newsletter_right = BooleanField(_l("Receives newsletters and invitations"))
+    has_advice_right = BooleanField(LABEL["has_advice_right"])
+    has_newsletter_right = BooleanField(LABEL["has_newsletter_right"])
     has_website_right = BooleanField(
-        _l("May log in to the member portal"),
+        LABEL["has_website_right"],
         description=_l("The person gets a mail with a link to choose a password."))
 
-    DATA_FIELDS = ("first_name", "last_name", "email", "phone", "function",
-                   "has_advice_right", "has_newsletter_right", "has_website_right")
+    DATA_FIELDS = DATA_FIELDS
 
 
 class AcceptPrimaryForm(ContactDetailsForm):

@@ -4,12 +4,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.auth.services import resend_invitation as resend_login_invitation
-from portal.errors import PolicyError, StaleDataError
-from portal.extensions import db
-from portal.i18n import format_phone
+from portal.errors import PolicyError, StaleDataError, show_refusal
 from portal.i18n import gettext as _
 from portal.models import Contact
-from portal.roster import bp, services
+from portal.roster import bp, services, transfer
 from portal.roster.forms import AcceptPrimaryForm, ContactDetailsForm, ContactForm
 from portal.security import (
     contact_required,
@@ -22,29 +20,10 @@ from portal.security import (
 from portal.tokens import InvalidToken
 
 
-def _version(raw) -> int | None:
-    return int(raw) if isinstance(raw, str) and raw.isdigit() else None
-
-
 def _next_value() -> str | None:
     """The `next` the page came with, kept for the form's action when it is local."""
     target = request.values.get("next")
     return target if is_safe_redirect(target) else None
-
-
-def _filled(form_class, contact: Contact):
-    form = form_class(formdata=None, obj=contact)
-    form.version.data = contact.version
-    form.phone.data = format_phone(contact.phone)
-    return form
-
-
-def _show_refusal(form, error: PolicyError) -> None:
-    db.session.rollback()
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.get("/contactpersonen")
@@ -54,7 +33,7 @@ def list_contacts():
     return render_template(
         "roster/list.html",
         contacts=services.roster_rows(organisation_id),
-        proposal=services.pending_transfer(organisation_id),
+        proposal=transfer.pending_transfer(organisation_id),
     )
 
 
@@ -66,11 +45,11 @@ def new_contact():
         form.has_advice_right.data = True
         form.has_newsletter_right.data = True
     if form.validate_on_submit():
-        data = form.data_for_service()
         try:
-            contact = services.add_contact(current_org_id(), current_user, data)
+            contact = services.add_contact(current_org_id(), current_user,
+                                           form.data_for_service())
         except PolicyError as error:
-            _show_refusal(form, error)
+            show_refusal(error, form)
         else:
             message = _("%(name)s is added.", name=contact.full_name)
             if contact.has_website_right:
@@ -84,19 +63,18 @@ def new_contact():
 @primary_required
 def edit_contact(contact_id: int):
     contact = get_scoped_or_404(Contact, contact_id)
-    form = ContactForm() if request.method == "POST" else _filled(ContactForm, contact)
+    form = ContactForm() if request.method == "POST" else ContactForm.filled(contact)
     if form.validate_on_submit():
         try:
-            changed = services.update_contact(
-                current_org_id(), current_user, contact.id, form.data_for_service(),
-                _version(form.version.data))
+            changed = services.update_contact(current_org_id(), current_user, contact.id,
+                                              form.data_for_service(),
+                                              form.version_for_service())
         except StaleDataError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+            show_refusal(error)
             contact = get_scoped_or_404(Contact, contact_id)
-            form = _filled(ContactForm, contact)
+            form = ContactForm.filled(contact)
         except PolicyError as error:
-            _show_refusal(form, error)
+            show_refusal(error, form)
         else:
             flash(_("The data of %(name)s are saved.", name=contact.full_name) if changed
                   else _("Nothing was changed."), "success")
@@ -113,8 +91,7 @@ def remove_contact(contact_id: int):
         try:
             services.remove_contact(current_org_id(), current_user, contact.id)
         except PolicyError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+            show_refusal(error)
             return redirect(url_for("roster.list_contacts"))
         flash(_("%(name)s is removed, with all their data.", name=name), "success")
         return redirect(safe_next("roster.list_contacts"))
@@ -126,16 +103,17 @@ def remove_contact(contact_id: int):
 def propose_primary(contact_id: int):
     contact = get_scoped_or_404(Contact, contact_id)
     if request.method == "POST":
+        name = contact.full_name
         try:
-            services.propose_primary_transfer(current_org_id(), current_user, contact.id)
+            transfer.propose_primary_transfer(current_org_id(), current_user, contact.id)
         except PolicyError as error:
-            flash(error.message, "error")
+            show_refusal(error)
         else:
             flash(_("We mailed %(name)s a link to accept the role of primary contact. You stay "
-                    "primary contact until they accept.", name=contact.full_name), "success")
+                    "primary contact until they accept.", name=name), "success")
         return redirect(url_for("roster.list_contacts"))
     return render_template("roster/propose.html", contact=contact,
-                           proposal=services.pending_transfer(current_org_id()))
+                           proposal=transfer.pending_transfer(current_org_id()))
 
 
 @bp.post("/contactpersonen/<int:contact_id>/uitnodiging")
@@ -147,7 +125,7 @@ def resend_invitation(contact_id: int):
     try:
         resend_login_invitation(contact.user, current_user)
     except PolicyError as error:
-        flash(error.message, "error")
+        show_refusal(error)
     else:
         flash(_("A new invitation was sent to %(email)s. The previous link no longer works.",
                 email=contact.email), "success")
@@ -158,9 +136,9 @@ def resend_invitation(contact_id: int):
 @primary_required
 def withdraw_transfer():
     try:
-        services.withdraw_primary_transfer(current_org_id(), current_user)
+        transfer.withdraw_primary_transfer(current_org_id(), current_user)
     except PolicyError as error:
-        flash(error.message, "error")
+        show_refusal(error)
     else:
         flash(_("The proposal is withdrawn. You stay primary contact."), "success")
     return redirect(url_for("roster.list_contacts"))
@@ -174,36 +152,35 @@ def _link_problem(message: str):
 @contact_required
 def accept_primary(token: str):
     try:
-        transfer = services.transfer_from_token(token)
+        proposal = transfer.transfer_from_token(token)
     except InvalidToken as error:
         return _link_problem(
             _("This link has expired. Ask your primary contact to propose you again.")
             if error.expired else _("This link is not valid."))
-    if transfer.to_contact_id != current_user.contact_id:
+    if proposal.to_contact_id != current_user.contact_id:
         # Logged in as somebody else: reveal nothing about the proposal.
         abort(404)
-    if not services.transfer_is_open(transfer):
+    if not transfer.transfer_is_open(proposal):
         return _link_problem(_("This proposal is no longer valid: it was withdrawn, replaced "
                                "by another one, accepted already or it has expired."))
     contact = current_user.contact
-    form = AcceptPrimaryForm() if request.method == "POST" else _filled(AcceptPrimaryForm,
-                                                                          contact)
+    form = (AcceptPrimaryForm() if request.method == "POST"
+            else AcceptPrimaryForm.filled(contact))
     if form.validate_on_submit():
         try:
-            services.accept_primary_transfer(transfer.id, current_user,
+            transfer.accept_primary_transfer(proposal.id, current_user,
                                              form.data_for_service(),
-                                             _version(form.version.data))
+                                             form.version_for_service())
         except StaleDataError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            form = _filled(AcceptPrimaryForm, current_user.contact)
+            show_refusal(error)
+            form = AcceptPrimaryForm.filled(current_user.contact)
         except PolicyError as error:
-            _show_refusal(form, error)
+            show_refusal(error, form)
         else:
             flash(_("You are now the primary contact of %(organisation)s.",
                     organisation=contact.organisation.name), "success")
             return redirect(url_for("public.dashboard"))
-    return render_template("roster/accept.html", form=form, transfer=transfer, contact=contact)
+    return render_template("roster/accept.html", form=form, transfer=proposal, contact=contact)
 
 
 @bp.route("/mijn-contactgegevens", methods=["GET", "POST"])
@@ -211,18 +188,17 @@ def accept_primary(token: str):
 def edit_own_details():
     contact = current_user.contact
     form = (ContactDetailsForm() if request.method == "POST"
-            else _filled(ContactDetailsForm, contact))
+            else ContactDetailsForm.filled(contact))
     if form.validate_on_submit():
         try:
             changed = services.update_own_details(contact.id, current_user,
                                                   form.data_for_service(),
-                                                  _version(form.version.data))
+                                                  form.version_for_service())
         except StaleDataError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            form = _filled(ContactDetailsForm, current_user.contact)
+            show_refusal(error)
+            form = ContactDetailsForm.filled(current_user.contact)
         except PolicyError as error:
-            _show_refusal(form, error)
+            show_refusal(error, form)
         else:
             flash(_("Your contact details are saved.") if changed
                   else _("Nothing was changed."), "success")

@@ -3,9 +3,7 @@
 from wtforms import (
     DateField,
     DateTimeLocalField,
-    DecimalField,
     EmailField,
-    IntegerField,
     RadioField,
     SearchField,
     SelectField,
@@ -15,17 +13,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import Form
 from portal.i18n import lazy_gettext as _l
+from portal.organisation.forms import OrganisationForm as MemberOrganisationForm
+from portal.organisation.labels import ORGANISATION_LABELS
 from portal.validators import (
     BelgianPostalCode,
-    Bic,
     EmailAddress,
-    EnterpriseNumber,
-    Iban,
-    JointCommittee,
     PhoneNumber,
     PlainText,
     clean_text,
@@ -34,31 +30,21 @@ from portal.validators import (
 TEXT = [clean_text]
 
 
-class OrganisationForm(Form):
-    """A new member organisation with its primary contact (also validates an import row)."""
+class OrganisationForm(MemberOrganisationForm):
+    """A new member organisation with its primary contact (also validates an import row).
 
-    name = StringField(_l("Name of the organisation"), filters=TEXT, validators=[
-        DataRequired(_l("Enter the name of the organisation.")), Length(max=200), PlainText()])
-    enterprise_number = StringField(
-        _l("Enterprise number"), filters=TEXT, description=_l("For example 0448.444.064."),
-        validators=[DataRequired(_l("Enter the enterprise number.")), EnterpriseNumber()])
-    street = StringField(_l("Street and number"), filters=TEXT,
+    The organisation's own form (portal/organisation/forms.py: the same labels, rules and
+    messages), with the address optional for a new member, the start of the membership and
+    the primary contact added. A new organisation has no version yet.
+    """
+
+    version = None
+    street = StringField(ORGANISATION_LABELS["street"], filters=TEXT,
                          validators=[Optional(), Length(max=200), PlainText()])
-    postal_code = StringField(_l("Postal code"), filters=TEXT,
+    postal_code = StringField(ORGANISATION_LABELS["postal_code"], filters=TEXT,
                               validators=[Optional(), BelgianPostalCode()])
-    municipality = StringField(_l("Municipality"), filters=TEXT,
+    municipality = StringField(ORGANISATION_LABELS["municipality"], filters=TEXT,
                                validators=[Optional(), Length(max=100), PlainText()])
-    phone = TelField(_l("Phone"), filters=TEXT, validators=[Optional(), PhoneNumber()])
-    email = EmailField(_l("General email address"), filters=TEXT,
-                       validators=[Optional(), Length(max=254), EmailAddress()])
-    iban = StringField(_l("IBAN"), filters=TEXT, validators=[Optional(), Iban()])
-    bic = StringField(_l("BIC"), filters=TEXT, validators=[Optional(), Bic()])
-    employee_count = IntegerField(
-        _l("Number of employees"), validators=[Optional(), NumberRange(min=0, max=100_000)])
-    joint_committee = StringField(_l("Joint committee"), filters=TEXT,
-                                  validators=[Optional(), JointCommittee()])
-    fte = DecimalField(_l("Full-time equivalents"), places=2,
-                       validators=[Optional(), NumberRange(min=0, max=100_000)])
     membership_started_on = DateField(
         _l("Member since"), validators=[DataRequired(_l("Enter the date the membership "
                                                          "started."))])

@@ -5,8 +5,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.confirmation import services
+from portal.confirmation import campaigns, jobs
 from portal.models import Contact, Organisation
+
+
+def invite(campaign_id: int, **options) -> jobs.MailingReport:
+    """Run the campaign's invitations job here and now, as `flask campaign open` does."""
+    return jobs.run_here(jobs.INVITATIONS, campaign_id=campaign_id, **options)
 
 
 @dataclass
@@ -38,10 +43,10 @@ def open_campaign(app, member, other_member):
     """An opened campaign, invitations sent, for the two organisations."""
 
     def open_it(year: int = 2027, deadline: date | None = None):
-        campaign, _added = services.open_campaign(
+        campaign, _added = campaigns.open_campaign(
             year, deadline or date.today() + timedelta(days=60), actor=None
         )
-        services.send_invitations(campaign.id)
+        invite(campaign.id)  # commits the campaign with the job, then each batch
         return campaign
 
     return open_it

@@ -2,11 +2,13 @@
 
 from sqlalchemy import select
 
-from portal.confirmation import services
+from portal.confirmation import flow
 from portal.errors import PolicyError
 from portal.extensions import db
-from portal.i18n import format_iban, format_kbo, format_phone
+from portal.i18n import format_day, format_iban, format_kbo, format_phone
 from portal.models import AuditEvent, Confirmation, Contact, Organisation
+from portal.organisation.labels import DATA_FIELDS
+from portal.roster.services import roster_ids
 
 
 def org_form(organisation: Organisation, **changes) -> dict:
@@ -63,7 +65,7 @@ def test_primary_contact_walks_the_flow_leaves_resumes_and_confirms(
     page = client.get("/").get_data(as_text=True)
     assert "Jaarlijkse bevestiging 2027" in page
     assert 'href="/bevestiging"' in page
-    assert services._deadline_text(campaign) in page  # the deadline, in Dutch
+    assert format_day(campaign.deadline) in page  # the deadline, in Dutch
 
     page = client.get("/bevestiging").get_data(as_text=True)
     assert "Beginnen" in page and "/bevestiging/organisatie" in page
@@ -173,7 +175,7 @@ def test_a_step_left_undone_blocks_confirming(app, member, open_campaign, login_
     assert response.headers["Location"].endswith("/bevestiging/organisatie")
     assert confirmation_of(member.organisation.id).confirmed_at is None
     try:
-        services.confirm_annual_data(member.organisation.id, member.primary.user, agreed=True)
+        flow.confirm_annual_data(member.organisation.id, member.primary.user, agreed=True)
     except PolicyError:
         pass
     else:
@@ -184,25 +186,25 @@ def test_the_service_refuses_without_the_declaration_and_twice(app, member, open
     open_campaign()
     organisation_id = member.organisation.id
     user = member.primary.user
-    services.save_organisation_step(
+    flow.save_organisation_step(
         organisation_id, user,
-        {name: getattr(member.organisation, name) for name in services.ORGANISATION_LABELS},
+        {name: getattr(member.organisation, name) for name in DATA_FIELDS},
         member.organisation.version,
     )
-    for contact in services.roster_rows(organisation_id):
-        services.mark_contact_correct(organisation_id, user, contact.id)
+    for contact_id in roster_ids(organisation_id):
+        flow.mark_contact_correct(organisation_id, user, contact_id)
     try:
-        services.confirm_annual_data(organisation_id, user, agreed=False)
+        flow.confirm_annual_data(organisation_id, user, agreed=False)
     except PolicyError as error:
         assert error.field == "agree"
     else:
         raise AssertionError("confirming without the declaration should be refused")
-    confirmation = services.confirm_annual_data(organisation_id, user, agreed=True)
+    confirmation = flow.confirm_annual_data(organisation_id, user, agreed=True)
     assert confirmation.confirmed_at is not None
     assert not confirmation.has_changes
-    assert services.summarise_changes(confirmation.changes).is_empty
+    assert flow.summarise_changes(confirmation.changes).is_empty
     try:
-        services.confirm_annual_data(organisation_id, user, agreed=True)
+        flow.confirm_annual_data(organisation_id, user, agreed=True)
     except PolicyError:
         pass
     else:

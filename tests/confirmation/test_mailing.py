@@ -9,10 +9,11 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from portal.confirmation import services
+from portal.confirmation import campaigns, jobs
 from portal.extensions import db
 from portal.models import Confirmation, ConfirmationCampaign, OutboxMail
 from tests.concurrency import failures, run_together
+from tests.confirmation.conftest import invite
 
 # Next year's campaign, so the deadline always lies in the future.
 YEAR = str(date.today().year + 1)
@@ -104,7 +105,7 @@ def test_a_mail_server_failure_halfway_loses_nothing_and_duplicates_nothing(
 
 
 def test_a_crash_while_queueing_resumes_where_it_stopped(app, members, outbox, monkeypatch):
-    real_queue = services.queue_mail
+    real_queue = jobs.queue_mail
     calls = []
 
     def queue_then_crash(*args, **kwargs):
@@ -113,7 +114,7 @@ def test_a_crash_while_queueing_resumes_where_it_stopped(app, members, outbox, m
             raise RuntimeError("the host went down")
         return real_queue(*args, **kwargs)
 
-    monkeypatch.setattr(services, "queue_mail", queue_then_crash)
+    monkeypatch.setattr(jobs, "queue_mail", queue_then_crash)
     result = run(app, "campaign", "open", "--year", YEAR, "--deadline", DEADLINE,
                  "--batch-size", "5")
     assert result.exit_code != 0
@@ -121,7 +122,7 @@ def test_a_crash_while_queueing_resumes_where_it_stopped(app, members, outbox, m
     assert invited() == 5
     assert len(outbox) == 5
 
-    monkeypatch.setattr(services, "queue_mail", real_queue)
+    monkeypatch.setattr(jobs, "queue_mail", real_queue)
     result = run(app, "campaign", "open", "--year", YEAR, "--deadline", DEADLINE,
                  "--batch-size", "5")
     assert result.exit_code == 0, result.output
@@ -132,18 +133,18 @@ def test_a_crash_while_queueing_resumes_where_it_stopped(app, members, outbox, m
 
 def test_rows_claimed_by_another_run_are_left_alone_until_the_lease_ends(app, members,
                                                                           outbox):
-    campaign, _ = services.open_campaign(int(YEAR), date.fromisoformat(DEADLINE),
+    campaign, _ = campaigns.open_campaign(int(YEAR), date.fromisoformat(DEADLINE),
                                          actor=None)
     taken = db.session.scalars(select(Confirmation).order_by(Confirmation.id).limit(3)).all()
     for row in taken:
         row.mailing_lease_until = datetime.now(UTC) + timedelta(minutes=5)
     db.session.commit()
-    report = services.send_invitations(campaign.id, batch_size=4)
+    report = invite(campaign.id, batch_size=4)
     assert report.mailed == 9
     assert len(outbox) == 9
     # The other run died: once its lease ends, the rows are mailed, still only once.
     with time_machine.travel(datetime.now(UTC) + timedelta(minutes=11), tick=False):
-        report = services.send_invitations(campaign.id, batch_size=4)
+        report = invite(campaign.id, batch_size=4)
         assert len(outbox) == 12
     assert report.mailed == 3
     assert len({message.recipients[0] for message in outbox}) == 12
@@ -151,10 +152,10 @@ def test_rows_claimed_by_another_run_are_left_alone_until_the_lease_ends(app, me
 
 def test_an_organisation_without_primary_contact_is_skipped(app, make_org, outbox):
     make_org("Zonder primaire vzw")
-    campaign, added = services.open_campaign(int(YEAR), date.fromisoformat(DEADLINE),
+    campaign, added = campaigns.open_campaign(int(YEAR), date.fromisoformat(DEADLINE),
                                              actor=None)
     assert added == 1
-    report = services.send_invitations(campaign.id)
+    report = invite(campaign.id)
     assert (report.mailed, report.skipped) == (0, 1)
     assert len(outbox) == 0
     assert invited() == 0
@@ -171,11 +172,13 @@ def test_two_hosts_mailing_at_once_never_mail_twice(app, members):
     """Two runs at once on PostgreSQL: FOR UPDATE SKIP LOCKED splits the rows between them."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("row locks need PostgreSQL; SQLite runs one writer at a time")
-    campaign, _ = services.open_campaign(int(YEAR), date.fromisoformat(DEADLINE), actor=None)
+    campaign, _ = campaigns.open_campaign(int(YEAR), date.fromisoformat(DEADLINE), actor=None)
     campaign_id = campaign.id
 
+    db.session.commit()
+
     def host():
-        return services.send_invitations(campaign_id, batch_size=2)
+        return invite(campaign_id, batch_size=2)
 
     reports = run_together(app, host, host, timeout=60)
     assert failures(reports) == []

@@ -5,9 +5,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import time_machine
 from sqlalchemy import select
 
-from portal.confirmation import services
+from portal.confirmation import campaigns
 from portal.extensions import db
 from portal.models import Confirmation
+from tests.confirmation.conftest import invite
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 DEADLINE = date(2027, 1, 31)
@@ -34,8 +35,8 @@ def test_reminders_go_only_to_the_unconfirmed_and_never_twice_a_day(
     app.config["CONFIRMATION_REMINDER_INTERVAL_DAYS"] = 14
     unconfirmed = other_member.primary.email
     with time_machine.travel(START, tick=False):
-        campaign, _ = services.open_campaign(2027, DEADLINE, actor=None)
-        services.send_invitations(campaign.id)
+        campaign, _ = campaigns.open_campaign(2027, DEADLINE, actor=None)
+        invite(campaign.id)
         assert len(outbox) == 2
         # The first organisation confirms.
         confirmation = db.session.scalar(select(Confirmation).where(
@@ -84,8 +85,8 @@ def test_reminders_go_only_to_the_unconfirmed_and_never_twice_a_day(
 
 def test_the_interval_can_be_chosen_on_the_command_line(app, member, other_member, outbox):
     with time_machine.travel(START, tick=False):
-        campaign, _ = services.open_campaign(2027, DEADLINE, actor=None)
-        services.send_invitations(campaign.id)
+        campaign, _ = campaigns.open_campaign(2027, DEADLINE, actor=None)
+        invite(campaign.id)
     with at(START.date() + timedelta(days=3), 10):
         remind(app, "--interval-days", "7")
         assert len(outbox) == 2
@@ -97,8 +98,8 @@ def test_the_interval_can_be_chosen_on_the_command_line(app, member, other_membe
 
 def test_the_last_reminder_comes_even_shortly_after_an_ordinary_one(app, member, outbox):
     with time_machine.travel(START, tick=False):
-        campaign, _ = services.open_campaign(2027, DEADLINE, actor=None)
-        services.send_invitations(campaign.id)
+        campaign, _ = campaigns.open_campaign(2027, DEADLINE, actor=None)
+        invite(campaign.id)
     with at(DEADLINE - timedelta(days=9)):
         remind(app, "--interval-days", "7")
         assert len(outbox) == 2

@@ -8,9 +8,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, func, select
 
-from portal.confirmation import services
+from portal.confirmation import flow
 from portal.extensions import db
-from portal.models import AuditEvent, Confirmation, ConfirmationCampaign, Contact, Organisation
+from portal.models import (
+    AuditEvent,
+    Confirmation,
+    ConfirmationCampaign,
+    Contact,
+    Job,
+    Organisation,
+)
+from portal.organisation.labels import DATA_FIELDS
 
 YEAR = date.today().year + 1
 
@@ -26,9 +34,15 @@ def test_staff_open_a_campaign_once_per_year(app, member, other_member, make_sta
     assert response.status_code == 302
     campaign = db.session.scalar(select(ConfirmationCampaign))
     assert response.headers["Location"].endswith(f"/beheer/campagnes/{campaign.id}")
+    # The request only queued the invitations job; it ran after the response (the worker
+    # does in production) and the outbox delivered its mails.
+    job = db.session.scalar(select(Job))
+    assert job.kind == "confirmation.invitations" and job.finished_at is not None
+    assert (job.done, job.total) == (2, 2)
     assert len(outbox) == 2
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "2 uitnodigingen verstuurd" in page
+    assert '<dd id="uitnodigingen-klaar">2</dd>' in page
+    assert '<dd id="uitnodigingen-verstuurd">2</dd>' in page
 
     # The same year again: no second campaign, no second mail.
     client.post("/beheer/campagnes", data={"year": YEAR, "deadline": deadline.isoformat()})
@@ -154,16 +168,17 @@ def test_the_progress_shows_a_confirmation_made_in_the_flow(app, member, other_m
     campaign = open_campaign()
     organisation_id = member.organisation.id
     user = member.primary.user
-    services.save_organisation_step(
+    flow.save_organisation_step(
         organisation_id, user,
-        {name: getattr(member.organisation, name) for name in services.ORGANISATION_LABELS},
+        {name: getattr(member.organisation, name) for name in DATA_FIELDS},
         member.organisation.version,
     )
     contacts = db.session.scalars(select(Contact.id).where(
         Contact.organisation_id == organisation_id)).all()
     for contact_id in contacts:
-        services.mark_contact_correct(organisation_id, user, contact_id)
-    services.confirm_annual_data(organisation_id, user, agreed=True)
+        flow.mark_contact_correct(organisation_id, user, contact_id)
+    flow.confirm_annual_data(organisation_id, user, agreed=True)
+    db.session.commit()  # the test plays the requests
     client = login_as(make_staff())
     page = client.get(f"/beheer/campagnes/{campaign.id}?status=confirmed").get_data(
         as_text=True)

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.confirmation import services
+from portal.confirmation import campaigns
 from portal.extensions import db
 from portal.models import Confirmation, ConfirmationCampaign
 from tests.concurrency import failures, run_together
@@ -20,7 +20,9 @@ def test_two_simultaneous_opens_make_one_campaign(app):
     deadline = date.today() + timedelta(days=60)
 
     def host():
-        return services.open_campaign(2040, deadline, actor=None)[1]
+        added = campaigns.open_campaign(2040, deadline, actor=None)[1]
+        db.session.commit()  # each host plays a request or a command
+        return added
 
     results = run_together(app, host, host)
     assert failures(results) == []

@@ -14,6 +14,7 @@ from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.models import Enrolment, OutboxMail
+from tests import factories
 from tests.security import figures
 from tests.security.conftest import build_world, changed_tables, table_hashes
 
@@ -57,6 +58,7 @@ def crash_then_retry(name: str, run, check_done, *, after: int = 1,
     before = table_hashes(ignore=leases)
     with CrashAfterFirstWrite(db.engine, after) as crash, pytest.raises(Exception) as raised:  # noqa: PT011
         run()
+        db.session.commit()  # the request (or command) that owns the unit of work
     db.session.rollback()  # what the request's error handler does
     assert crash.fired, f"{name}: no second statement after the first write"
     assert "injected failure" in str(raised.value), raised.value
@@ -66,6 +68,7 @@ def crash_then_retry(name: str, run, check_done, *, after: int = 1,
     with time_machine.travel(datetime.now(UTC) + timedelta(hours=2) if leases
                              else datetime.now(UTC)):
         run()
+        db.session.commit()
     db.session.rollback()
     assert check_done(), f"{name}: the retry did not complete"
 
@@ -91,22 +94,177 @@ def test_roster_removal(app, world):
 
 
 def test_annual_confirmation(app, world):
-    from portal.confirmation import services
-    from portal.confirmation.services import current_confirmation
-    from portal.roster.services import list_contacts
+    from portal.confirmation import flow
+    from portal.confirmation.campaigns import current_confirmation
+    from portal.roster.services import roster_ids
 
     # The two steps before the confirmation, done as the flow does them.
     confirmation = current_confirmation(world.org_a.id)
-    services._set_progress(confirmation, organisation=True)  # noqa: SLF001
-    for contact in list_contacts(world.org_a.id):
-        services._mark_contact_checked(confirmation, contact.id)  # noqa: SLF001
+    flow.set_progress(confirmation, organisation=True)
+    for contact_id in roster_ids(world.org_a.id):
+        flow.mark_checked(confirmation, contact_id)
     db.session.commit()
-    assert services.flow_state(current_confirmation(world.org_a.id)).ready
+    assert flow.flow_state(current_confirmation(world.org_a.id)).ready
     crash_then_retry(
         "annual confirmation",
-        lambda: services.confirm_annual_data(world.org_a.id, _user(world.primary_a),
-                                             agreed=True),
+        lambda: flow.confirm_annual_data(world.org_a.id, _user(world.primary_a), agreed=True),
         lambda: current_confirmation(world.org_a.id).confirmed_at is not None)
+
+
+def _organisation_data(organisation, **changes) -> dict:
+    from portal.organisation.labels import DATA_FIELDS
+
+    return {**{name: getattr(organisation, name) for name in DATA_FIELDS}, **changes}
+
+
+def _contact_data(contact, **changes) -> dict:
+    from portal.roster.labels import DATA_FIELDS
+
+    return {**{name: getattr(contact, name) for name in DATA_FIELDS}, **changes}
+
+
+def _changes_of(organisation_id: int) -> list:
+    from portal.confirmation.campaigns import current_confirmation
+
+    return current_confirmation(organisation_id).changes
+
+
+def test_confirmation_organisation_step(app, world):
+    """Step 1: the organisation's data and the step's note in the confirmation, together."""
+    from portal.confirmation import flow
+    from portal.models import Organisation
+
+    organisation = db.session.get(Organisation, world.org_a.id)
+    data, version = _organisation_data(organisation, municipality="Gentbrugge"), \
+        organisation.version
+
+    def done():
+        saved = db.session.get(Organisation, world.org_a.id)
+        return saved.municipality == "Gentbrugge" and _changes_of(world.org_a.id) == [
+            {"kind": "organisation", "fields": ["municipality"]}]
+
+    crash_then_retry(
+        "confirmation: organisation step",
+        lambda: flow.save_organisation_step(world.org_a.id, _user(world.primary_a), data,
+                                            version), done)
+
+
+def test_confirmation_contact_step(app, world):
+    """Step 2, edit: the contact's change (rights included) and the note, together."""
+    from portal.confirmation import flow
+    from portal.models import Contact
+
+    contact = db.session.get(Contact, world.contact_a.id)
+    data = _contact_data(contact, function="Directeur", has_newsletter_right=False)
+    version, contact_id = contact.version, contact.id
+
+    def done():
+        return (db.session.get(Contact, contact_id).function == "Directeur"
+                and [entry["kind"] for entry in _changes_of(world.org_a.id)]
+                == ["contact_updated"])
+
+    crash_then_retry(
+        "confirmation: contact step",
+        lambda: flow.save_contact_step(world.org_a.id, _user(world.primary_a), contact_id,
+                                       data, version), done)
+
+
+@pytest.mark.parametrize("after", [1, 3], ids=["first write", "after the erasure"])
+def test_confirmation_remove_contact_step(app, world, after):
+    """Step 2, remove: the erasure and its note in the confirmation, together. After the
+    third write (the contact's row deleted) the two used to be separate commits: the
+    contact was gone, the summary said nothing had changed."""
+    from portal.confirmation import flow
+    from portal.models import Contact
+
+    contact_id = world.contact_a.id
+
+    def done():
+        return db.session.get(Contact, contact_id) is None and _changes_of(
+            world.org_a.id) == [{"kind": "contact_removed", "contact_id": contact_id}]
+
+    crash_then_retry(
+        f"confirmation: remove step (crash after write {after})",
+        lambda: flow.remove_contact_step(world.org_a.id, _user(world.primary_a), contact_id),
+        done, after=after)
+
+
+def test_opening_a_campaign_and_queueing_its_invitations(app, world):
+    from portal.confirmation import campaigns
+    from portal.models import ConfirmationCampaign, Job
+
+    year = date.today().year + 2
+
+    def done():
+        campaign = db.session.scalar(select(ConfirmationCampaign).where(
+            ConfirmationCampaign.year == year))
+        return campaign is not None and len(campaign.confirmations) == 2 and any(
+            job.payload.get("campaign_id") == campaign.id
+            for job in db.session.scalars(select(Job)))
+
+    crash_then_retry(
+        "campaign opening",
+        lambda: campaigns.open_and_invite(year, date.today() + timedelta(days=90), world.staff),
+        done)
+
+
+def test_organisation_update(app, world):
+    from portal.models import Organisation
+    from portal.organisation.services import update_organisation
+
+    organisation = db.session.get(Organisation, world.org_a.id)
+    data, version = _organisation_data(organisation, name="Vzw Alfa Nieuw"), \
+        organisation.version
+    crash_then_retry(
+        "organisation update",
+        lambda: update_organisation(world.org_a.id, _user(world.primary_a), data, version),
+        lambda: db.session.get(Organisation, world.org_a.id).name == "Vzw Alfa Nieuw")
+
+
+def test_roster_addition_with_an_invitation(app, world):
+    from portal.models import Contact
+    from portal.roster import services
+
+    data = {"first_name": "Nina", "last_name": "Nieuw", "email": "nina@alfa.be",
+            "phone": "0470 11 22 33", "function": "", "has_advice_right": True,
+            "has_newsletter_right": True, "has_website_right": True}
+
+    def done():
+        contact = db.session.scalar(select(Contact).where(Contact.email == "nina@alfa.be"))
+        return contact is not None and contact.user is not None and db.session.scalar(
+            select(OutboxMail.id).where(OutboxMail.recipient == "nina@alfa.be")) is not None
+
+    crash_then_retry(
+        "roster addition",
+        lambda: services.add_contact(world.org_a.id, _user(world.primary_a), data), done)
+
+
+def test_roster_update_of_rights(app, world):
+    from portal.models import Contact
+    from portal.roster import services
+
+    contact = db.session.get(Contact, world.contact_a.id)
+    data = _contact_data(contact, function="Boekhouder", has_website_right=False,
+                         has_newsletter_right=False)
+    version, contact_id = contact.version, contact.id
+    crash_then_retry(
+        "roster update",
+        lambda: services.update_contact(world.org_a.id, _user(world.primary_a), contact_id,
+                                        data, version),
+        lambda: not db.session.get(Contact, contact_id).has_website_right)
+
+
+def test_own_details(app, world):
+    from portal.models import Contact
+    from portal.roster import services
+
+    contact = db.session.get(Contact, world.contact_a.id)
+    data = _contact_data(contact, last_name="Anders")
+    version, contact_id, user = contact.version, contact.id, _user(contact)
+    crash_then_retry(
+        "own details",
+        lambda: services.update_own_details(contact_id, user, data, version),
+        lambda: db.session.get(Contact, contact_id).last_name == "Anders")
 
 
 def test_consent_withdrawal_erases_after_a_crash(app, world):
@@ -128,11 +286,20 @@ def test_consent_withdrawal_erases_after_a_crash(app, world):
     crash_then_retry("consent withdrawal", run, erased)
 
 
+def _queued_job(kind: str, **payload):
+    from portal.jobs import enqueue
+
+    job = enqueue(kind, **payload)
+    db.session.commit()
+    return job
+
+
 def test_campaign_mailing(app, world):
-    from portal.confirmation import services
+    from portal.confirmation import jobs
     from portal.models import Confirmation
 
     campaign_id = db.session.scalar(select(Confirmation.campaign_id))
+    job = _queued_job(jobs.INVITATIONS, campaign_id=campaign_id)
 
     def invited():
         return all(row.invited_at for row in db.session.scalars(
@@ -140,24 +307,46 @@ def test_campaign_mailing(app, world):
 
     mails_before = db.session.query(OutboxMail).count()
     # After the claim (a lease committed on purpose: it expires on its own) ...
-    crash_then_retry("campaign mailing (claim)", lambda: services.send_invitations(campaign_id),
-                     invited, leases=("mailing_lease_until",))
+    crash_then_retry("campaign mailing (claim)", lambda: jobs.send_invitations(job),
+                     invited, leases=LEASES)
     assert db.session.query(OutboxMail).count() == mails_before + 2  # each organisation once
 
 
+# Claims that expire on their own: a batch's rows, and the job's lease that each batch renews.
+LEASES = ("mailing_lease_until", "lease_until")
+
+
 def test_campaign_mailing_inside_the_batch(app, world):
-    from portal.confirmation import services
+    from portal.confirmation import jobs
     from portal.models import Confirmation
 
     campaign_id = db.session.scalar(select(Confirmation.campaign_id))
+    job = _queued_job(jobs.INVITATIONS, campaign_id=campaign_id)
     mails_before = db.session.query(OutboxMail).count()
-    # ... and after the first write of the batch itself (the first queued mail). SQLite
-    # writes the claim's lease first; PostgreSQL claims with row locks and writes nothing.
-    first_mail = 1 if db.engine.dialect.name == "postgresql" else 2
-    crash_then_retry("campaign mailing (batch)", lambda: services.send_invitations(campaign_id),
+    # ... and after the first write of the batch itself (the queued mails). SQLite first
+    # writes and commits the claim (the rows' lease, the job's lease); PostgreSQL claims
+    # with row locks and writes nothing.
+    first_mail = 1 if db.engine.dialect.name == "postgresql" else 3
+    crash_then_retry("campaign mailing (batch)", lambda: jobs.send_invitations(job),
                      lambda: all(row.invited_at for row in db.session.scalars(
-                         select(Confirmation))), after=first_mail)
+                         select(Confirmation))), after=first_mail, leases=LEASES)
     assert db.session.query(OutboxMail).count() == mails_before + 2
+
+
+def test_campaign_reminders(app, world):
+    from sqlalchemy import update
+
+    from portal.confirmation import jobs
+    from portal.models import Confirmation
+
+    campaign_id = db.session.scalar(select(Confirmation.campaign_id))
+    long_ago = datetime.now(UTC) - timedelta(days=20)
+    db.session.execute(update(Confirmation).values(invited_at=long_ago))
+    job = _queued_job(jobs.REMINDERS, campaign_id=campaign_id)
+    first_mail = 1 if db.engine.dialect.name == "postgresql" else 3
+    crash_then_retry("campaign reminders", lambda: jobs.send_reminders(job),
+                     lambda: all(row.last_reminded_at for row in db.session.scalars(
+                         select(Confirmation))), after=first_mail, leases=LEASES)
 
 
 def test_newsletter_mailing(app, world):
@@ -210,7 +399,7 @@ def test_staff_end_membership(app, world):
 
 def test_primary_hand_over(app, world):
     from portal.models import Contact, PrimaryTransfer
-    from portal.roster import services
+    from portal.roster import transfer
 
     transfer_id = db.session.scalar(select(PrimaryTransfer.id))
     contact = world.contact_a
@@ -219,8 +408,35 @@ def test_primary_hand_over(app, world):
     version = contact.version
     crash_then_retry(
         "primary hand-over",
-        lambda: services.accept_primary_transfer(transfer_id, _user(contact), data, version),
+        lambda: transfer.accept_primary_transfer(transfer_id, _user(contact), data, version),
         lambda: db.session.get(Contact, contact.id).is_primary)
 
 
+def test_primary_proposal(app, world):
+    """A new proposal replaces the open one, gives the website right with an invitation,
+    and mails the link: all or nothing."""
+    from portal.models import PrimaryTransfer
+    from portal.roster import transfer
 
+    other = factories.make_contact(world.org_a, website=False, first_name="Lies")
+    other_id = other.id
+
+    def done():
+        proposal = transfer.pending_transfer(world.org_a.id)
+        return proposal is not None and proposal.to_contact_id == other_id and db.session.scalar(
+            select(PrimaryTransfer.withdrawn_at).where(
+                PrimaryTransfer.to_contact_id == world.contact_a.id)) is not None
+
+    crash_then_retry(
+        "primary proposal",
+        lambda: transfer.propose_primary_transfer(world.org_a.id, _user(world.primary_a),
+                                                  other_id), done)
+
+
+def test_primary_proposal_withdrawal(app, world):
+    from portal.roster import transfer
+
+    crash_then_retry(
+        "primary proposal withdrawal",
+        lambda: transfer.withdraw_primary_transfer(world.org_a.id, _user(world.primary_a)),
+        lambda: transfer.pending_transfer(world.org_a.id) is None)

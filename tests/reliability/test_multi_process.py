@@ -471,7 +471,7 @@ def test_killing_a_campaign_run_and_an_instance_mid_campaign_loses_nothing(clust
     lease ends. The user logged in on a carries on on b, and on a restarted a."""
     from datetime import UTC, datetime, timedelta
 
-    from portal.confirmation.services import MAILING_LEASE
+    from portal.confirmation.jobs import MAILING_LEASE
     from portal.email import deliver_outbox
     from portal.extensions import db
     from tests.factories import PASSWORD

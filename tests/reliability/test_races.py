@@ -55,13 +55,17 @@ def test_two_people_save_the_same_contact(race_app):
             data = {**base, "function": f"Door primair {run}", "email": actor and
                     db.session.get(Contact, contact_id).email, "has_website_right": True,
                     "has_newsletter_right": True, "has_advice_right": False}
-            return services.update_contact(org_id, actor, contact_id, data, version)
+            changed = services.update_contact(org_id, actor, contact_id, data, version)
+            db.session.commit()  # each job plays a request
+            return changed
 
         def by_self(contact_id=ids[2], user_id=ids[3], version=version, base=base, run=run):
             actor = db.session.get(User, user_id)
-            return services.update_own_details(contact_id, actor,
-                                               {**base, "function": f"Door zelf {run}"},
-                                               version)
+            changed = services.update_own_details(contact_id, actor,
+                                                  {**base, "function": f"Door zelf {run}"},
+                                                  version)
+            db.session.commit()
+            return changed
 
         results = run_together(race_app, by_primary, by_self)
         winners = [r for r in results if isinstance(r, list)]
@@ -81,7 +85,7 @@ def test_two_people_save_the_same_contact(race_app):
 def test_two_hand_overs_accepted_at_once_leave_one_primary(race_app):
     from datetime import UTC, datetime, timedelta
 
-    from portal.roster import services
+    from portal.roster import transfer as hand_over
 
     for _run in range(RUNS):
         org = factories.make_org()
@@ -104,7 +108,9 @@ def test_two_hand_overs_accepted_at_once_leave_one_primary(race_app):
                 contact = db.session.get(Contact, contact_id)
                 data = {"first_name": contact.first_name, "last_name": contact.last_name,
                         "phone": contact.phone, "function": contact.function}
-                return services.accept_primary_transfer(transfer_id, actor, data, version)
+                contact = hand_over.accept_primary_transfer(transfer_id, actor, data, version)
+                db.session.commit()  # each job plays a request
+                return contact
             return job
 
         results = run_together(race_app, *(accept(*transfer) for transfer in transfers))

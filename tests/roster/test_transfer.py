@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.errors import PolicyError
 from portal.extensions import db
 from portal.models import AuditEvent, Contact, PrimaryTransfer, User
-from portal.roster import services
+from portal.roster import transfer as hand_over
 from tests.concurrency import run_together
 from tests.conftest import log_in
 
@@ -127,7 +127,7 @@ def test_a_proposal_expires_after_14_days(app, proposed, primary_a, contact_a):
         assert "Deze link is verlopen." in response.get_data(as_text=True)
         with pytest.raises(PolicyError):
             transfer = db.session.scalar(select(PrimaryTransfer))
-            services.accept_primary_transfer(transfer.id, db.session.get(User, contact_a.user.id),
+            hand_over.accept_primary_transfer(transfer.id, db.session.get(User, contact_a.user.id),
                                              _details(contact_a), contact_a.version)
     assert _primaries(primary_a.organisation_id) == [primary_a.id]
 
@@ -216,8 +216,10 @@ def test_two_concurrent_acceptances_keep_exactly_one_primary(app, postgresql_onl
                 "phone": "", "function": ""}
 
         def job(transfer_id=transfer_id, user_id=user_id, version=version, data=data):
-            return services.accept_primary_transfer(
+            contact_id = hand_over.accept_primary_transfer(
                 transfer_id, db.session.get(User, user_id), data, version).id
+            db.session.commit()  # each job plays a request
+            return contact_id
 
         jobs.append(job)
     results = _run_at_once(app, jobs)
@@ -228,17 +230,21 @@ def test_two_concurrent_acceptances_keep_exactly_one_primary(app, postgresql_onl
 
 def test_a_double_submitted_acceptance_and_a_withdrawal_at_once(app, postgresql_only,
                                                                 primary_a, contact_a, org_a):
-    transfer = services.propose_primary_transfer(org_a.id, primary_a.user, contact_a.id)
+    transfer = hand_over.propose_primary_transfer(org_a.id, primary_a.user, contact_a.id)
+    db.session.commit()
     transfer_id, user_id, version = transfer.id, contact_a.user.id, contact_a.version
     primary_user_id = primary_a.user.id
     data = {"first_name": "Karel", "last_name": "Gewoon", "phone": "", "function": ""}
 
     def accept():
-        return services.accept_primary_transfer(transfer_id, db.session.get(User, user_id),
-                                                data, version).id
+        contact_id = hand_over.accept_primary_transfer(
+            transfer_id, db.session.get(User, user_id), data, version).id
+        db.session.commit()  # each job plays a request
+        return contact_id
 
     def withdraw():
-        services.withdraw_primary_transfer(org_a.id, db.session.get(User, primary_user_id))
+        hand_over.withdraw_primary_transfer(org_a.id, db.session.get(User, primary_user_id))
+        db.session.commit()
 
     results = _run_at_once(app, [accept, accept, withdraw])
     assert all(kind in ("ok", "refused") for kind, _ in results), results

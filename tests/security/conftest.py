@@ -217,14 +217,14 @@ def _transfer_extra() -> dict:
 
 
 def _transfer_token(transfer) -> str:
-    from portal.roster.services import transfer_token
+    from portal.roster.transfer import transfer_token
 
     return transfer_token(transfer)
 
 
 def build_world(app) -> World:
     from portal.auth.services import deactivate
-    from portal.confirmation import services as confirmation_services
+    from portal.confirmation import campaigns
     from portal.models import DataBreach
 
     org_a = factories.make_org("Vzw Alfa")
@@ -238,7 +238,7 @@ def build_world(app) -> World:
     world = World(app, org_a, org_b, primary_a, contact_a, deactivated, primary_b, contact_b,
                   staff)
 
-    campaign, _added = confirmation_services.open_campaign(
+    campaign, _added = campaigns.open_campaign(
         date.today().year + 1, date.today() + timedelta(days=60), actor=None)
     from datetime import UTC, datetime
     breach = DataBreach(title="Laptop gestolen", description="Een laptop is gestolen.",
