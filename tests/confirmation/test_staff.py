@@ -59,6 +59,71 @@ def test_staff_open_a_campaign_once_per_year(app, member, other_member, make_sta
     assert db.session.scalar(select(func.count(ConfirmationCampaign.id))) == 1
 
 
+def test_opening_queues_the_invitations_and_the_page_follows_them(
+    app, member, other_member, make_staff, login_as, outbox
+):
+    """No mail in the request: the job waits for the worker, the page says how far it is."""
+    from portal.email import deliver_outbox
+    from portal.jobs import run_due_jobs
+
+    app.config["MAIL_DELIVER_AFTER_COMMIT"] = False  # as in production: the worker sends
+    client = login_as(make_staff())
+    deadline = date.today() + timedelta(days=60)
+    response = client.post("/beheer/campagnes", data={"year": YEAR,
+                                                      "deadline": deadline.isoformat()})
+    assert response.status_code == 302
+    assert len(outbox) == 0
+    assert db.session.scalar(select(func.count(Confirmation.id)).where(
+        Confirmation.invited_at.is_not(None))) == 0
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "De uitnodigingen staan klaar: ze vertrekken zo meteen." in page
+    assert '<dd id="uitnodigingen-klaar">0</dd>' in page
+
+    # The worker runs the job: the invitations are queued in the outbox, not yet sent.
+    assert run_due_jobs() == 1
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<dd id="uitnodigingen-klaar">2</dd>' in page
+    assert '<dd id="uitnodigingen-verstuurd">0</dd>' in page
+    assert "2 uitnodigingen wachten op de mailserver" in page
+    assert deliver_outbox() == (2, 0)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<dd id="uitnodigingen-verstuurd">2</dd>' in page
+    assert "wachten op de mailserver" not in page and "staan klaar" not in page
+    assert len(outbox) == 2
+
+
+def test_the_campaigns_list_counts_in_one_statement(app, make_org, make_staff, login_as):
+    """No statement per campaign: one campaign or six, the list sends as many statements."""
+    organisation = make_org()
+    client = login_as(make_staff())
+
+    def statements() -> int:
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            page = client.get("/beheer/campagnes").get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+        assert "Campagne" in page
+        return counter.count
+
+    def add_campaign(year: int) -> None:
+        campaign = ConfirmationCampaign(year=year, deadline=date(year, 1, 31))
+        db.session.add(campaign)
+        db.session.flush()
+        db.session.add(Confirmation(campaign_id=campaign.id, organisation_id=organisation.id,
+                                    progress={}, changes=[]))
+        db.session.commit()
+
+    add_campaign(YEAR)
+    one = statements()
+    for year in range(YEAR + 1, YEAR + 6):
+        add_campaign(year)
+    assert statements() == one
+    page = client.get("/beheer/campagnes").get_data(as_text=True)
+    assert page.count("0 van 1") == 6
+
+
 @pytest.fixture
 def big_campaign(app):
     """120 organisations: 30 confirmed (10 of them with changes), 90 not."""
