@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from portal.email import deliver_outbox
 from portal.errors import PolicyError
-from portal.extensions import db
+from portal.unit_of_work import transactional
 
 
 @click.group("campaign")
@@ -54,6 +54,7 @@ class ProgressPrinter:
               help="Last day to confirm, YYYY-MM-DD.")
 @click.option("--batch-size", type=click.IntRange(1, 5000), default=100, show_default=True)
 @with_appcontext
+@transactional
 def open_command(year: int, deadline, batch_size: int) -> None:
     """Open the campaign of YEAR and invite every primary contact (run again to resume)."""
     from portal.confirmation import campaigns, jobs
@@ -61,8 +62,7 @@ def open_command(year: int, deadline, batch_size: int) -> None:
     try:
         campaign, added = campaigns.open_campaign(year, deadline.date(), actor=None)
     except PolicyError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error.message)) from None
+        raise click.ClickException(str(error.message)) from None  # rolled back
     if campaign.deadline != deadline.date():
         click.echo(f"Campaign {year} already exists with deadline {campaign.deadline}.")
     click.echo(f"Campaign {year}: {added} organisations added.")
@@ -76,7 +76,6 @@ def open_command(year: int, deadline, batch_size: int) -> None:
         f"{printer.failed} failed (retried later), {report.skipped} organisations "
         "without primary contact."
     )
-    db.session.remove()
 
 
 @campaign_group.command("remind")
@@ -85,6 +84,7 @@ def open_command(year: int, deadline, batch_size: int) -> None:
 @click.option("--batch-size", type=click.IntRange(1, 5000), default=100, show_default=True)
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, hidden=True)
 @with_appcontext
+@transactional
 def remind_command(interval_days: int | None, batch_size: int, today) -> None:
     """Remind primary contacts who have not confirmed (safe to run daily from cron)."""
     from portal.confirmation import campaigns, jobs
@@ -99,4 +99,3 @@ def remind_command(interval_days: int | None, batch_size: int, today) -> None:
         printer.deliver_rest()
         click.echo(f"Campaign {year}: {report.mailed} reminders queued, "
                    f"{printer.sent} mails sent, {printer.failed} failed (retried later).")
-    db.session.remove()

@@ -7,7 +7,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from portal.forms import VersionedForm
 from portal.i18n import format_iban, format_kbo, format_phone
 from portal.i18n import lazy_gettext as _l
-from portal.organisation.labels import DATA_FIELDS, ORGANISATION_LABELS
+from portal.organisation.labels import DATA_FIELDS as ORGANISATION_FIELDS
+from portal.organisation.labels import ORGANISATION_LABELS
 from portal.validators import (
     BelgianPostalCode,
     Bic,
@@ -65,7 +66,7 @@ class OrganisationForm(VersionedForm):
     submit = SubmitField(_l("Save"))
 
     # Fields the service writes; the hidden version and the button are not data.
-    DATA_FIELDS = DATA_FIELDS
+    DATA_FIELDS = ORGANISATION_FIELDS
 
     def data_for_service(self) -> dict:
         return {name: self[name].data for name in self.DATA_FIELDS}

@@ -6,7 +6,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from portal.forms import VersionedForm
 from portal.i18n import format_phone
 from portal.i18n import lazy_gettext as _l
-from portal.roster.labels import CONTACT_LABELS, DATA_FIELDS, DETAIL_FIELDS
+from portal.roster.labels import CONTACT_LABELS, DETAIL_FIELDS
+from portal.roster.labels import DATA_FIELDS as CONTACT_FIELDS
 from portal.validators import EmailAddress, PhoneNumber, PlainText, clean_text
 
 TEXT = [clean_text]
@@ -54,7 +55,7 @@ class ContactForm(ContactDetailsForm):
         LABEL["has_website_right"],
         description=_l("The person gets a mail with a link to choose a password."))
 
-    DATA_FIELDS = DATA_FIELDS
+    DATA_FIELDS = CONTACT_FIELDS
 
 
 class AcceptPrimaryForm(ContactDetailsForm):
