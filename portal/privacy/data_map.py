@@ -89,8 +89,9 @@ class TableEntry:
     other: tuple[str, ...] = ()
     # How a row belongs to a person: subject kind -> the column holding that person's id.
     links: dict[Subject, str] = field(default_factory=dict)
-    # Columns emptied by CLEAR and cut by UNLINK (by default: the personal ones and the links).
+    # Columns emptied by CLEAR and cut by UNLINK, and columns set to an anonymous value.
     cleared: tuple[str, ...] = ()
+    anonymised: dict[str, str] = field(default_factory=dict)
     note: str = ""
 
     @property
@@ -226,7 +227,7 @@ DATA_MAP: tuple[TableEntry, ...] = (
         other=("id", "at", "actor_user_id", "action", "target_type", "target_id",
                "organisation_id", "fields"),
         links={Subject.LOGIN: "actor_user_id"},
-        cleared=("actor_user_id",),
+        cleared=("actor_user_id",), anonymised={"actor_label": "verwijderde persoon"},
         note="The event stays, the person goes: actor and target lose their link."),
     TableEntry(
         "outbox_mails", "mail_delivery", "legitimate_interest", "mail", Erasure.DELETE_ROW,
