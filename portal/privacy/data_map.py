@@ -216,7 +216,7 @@ DATA_MAP: tuple[TableEntry, ...] = (
         personal=("confirmed_by_name",),
         other=("id", "campaign_id", "organisation_id", "invited_at", "last_reminded_at",
                "final_reminder_at", "progress", "changes", "has_changes", "confirmed_at",
-               "confirmed_by_contact_id", "mailing_lease_until"),
+               "confirmed_by_contact_id", "mailing_lease_until", "invitation_mail_id"),
         links={Subject.CONTACT: "confirmed_by_contact_id",
                Subject.ORGANISATION: "organisation_id"},
         cleared=("confirmed_by_name", "confirmed_by_contact_id"),
