@@ -98,6 +98,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        is_sqlite = connection.dialect.name == "sqlite"
+        if is_sqlite:
+            # A batch migration rebuilds a SQLite table (new table, copy, DROP the old one).
+            # With foreign keys enforced, that DROP deletes every row that refers to the old
+            # table by ON DELETE CASCADE: rebuilding `trainings` emptied `enrolments`. SQLite
+            # only switches this outside a transaction; the check afterwards proves the copy.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -110,6 +118,12 @@ def run_migrations_online():
                 # at head and does nothing. So `flask db upgrade` is safe on every deploy.
                 connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7273012)")
             context.run_migrations()
+        if is_sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"Foreign keys broken after the migration: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -5,6 +5,7 @@ from portal.models.base import Base, utcnow
 from portal.models.confirmation import Confirmation, ConfirmationCampaign
 from portal.models.education_leave import (
     EDUCATION_LEAVE_FIELDS,
+    AttendedHours,
     AttestationDelivery,
     Enrolment,
     Training,
@@ -24,6 +25,7 @@ from portal.models.user import LoginThrottle, User, UserSession
 
 __all__ = [
     "EDUCATION_LEAVE_FIELDS",
+    "AttendedHours",
     "AttestationDelivery",
     "AuditEvent",
     "Base",
