@@ -47,7 +47,9 @@ def send_command(list_slug: str, subject: str, file: Path, batch_size: int) -> N
         mailing_id, job_id = _start_mailing(list_slug, subject, body, batch_size)
     except PolicyError as error:
         raise click.ClickException(str(error.message))
-    run_due_jobs()  # development already ran it right after the commit; production runs it now
+    # Development ran the job right after the commit; in production this runs the due jobs
+    # (this mailing among them) here instead of waiting for the worker.
+    run_due_jobs()
     mailing, job = db.session.get(Mailing, mailing_id), job_status(job_id)
     click.echo(f"Mailing {mailing.id}: {mailing.recipient_count} mails queued "
                f"for list {list_slug}.")

@@ -44,9 +44,10 @@ EXCLUDED_TABLES = {
     # (newsletters flow) The random secret inside a person's unsubscribe links: it says
     # nothing about the person, and a file that holds it would hand out a working token.
     "newsletter_keys": "secret of unsubscribe links, never exported",
-    # The work queue of the back office: which staff login started a mailing, with ids and
-    # options only; the staff member's own actions are in the audit log.
-    "jobs": "work queue of the back office, ids only",
+    # The work queue of the back office: which staff login started a job, with ids, options
+    # and a mailing's text (the same for every reader); the staff member's own actions are
+    # in the audit log.
+    "jobs": "work queue of the back office, ids and options only",
 }
 
 
