@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal
 from sqlalchemy import func, or_, select
 
 from portal.extensions import db
@@ -248,6 +248,12 @@ def trainings(subject: Subject) -> list[Record]:
     return records
 
 
+def _hours_text(row) -> str:
+    return _("%(start)s to %(end)s: %(hours)s hours",
+             start=format_date(row.period_starts_on, "long"),
+             end=format_date(row.period_ends_on, "long"), hours=format_decimal(row.hours))
+
+
 def education_leave(subject: Subject) -> list[Record]:
     return [{
         "training": enrolment.training.title,
@@ -259,6 +265,7 @@ def education_leave(subject: Subject) -> list[Record]:
         "birthplace": enrolment.birthplace,
         "birth_date": enrolment.birth_date,
         "residence": enrolment.residence,
+        "attended_hours": [_hours_text(row) for row in enrolment.attended_hours],
     } for enrolment in _enrolments(subject)]
 
 
@@ -358,7 +365,7 @@ COLLECTORS: tuple[Collector, ...] = (
         "Your explicit consent, which you can withdraw at any moment; the data are then "
         "erased at once."), _l(
         "Only as long as needed for the attestations of paid educational leave or Flemish "
-        "training leave."), ("enrolments",), education_leave),
+        "training leave."), ("enrolments", "attended_hours"), education_leave),
     Collector("activity", _l("Activity log"), _l(
         "Legitimate interest: security, and proving who did what in the portal."),
         _l("At most five years."), ("audit_events",), activity),

@@ -60,6 +60,7 @@ FIELD_LABELS = {
     "birth_date": _l("Date of birth"),
     "residence": _l("Place of residence"),
     "attestations": _l("Attestations handed in"),
+    "attended_hours": _l("Hours attended"),
     "at": _l("When"),
     "by": _l("By"),
     "target": _l("About"),
