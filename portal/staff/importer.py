@@ -218,7 +218,7 @@ def import_organisations(text: str, skip_invalid: bool = False) -> ImportReport:
     if report.errors and not skip_invalid:
         return report
 
-    from portal.auth.services import apply_website_right
+    from portal.signals import contact_access_changed
 
     try:
         for primary, others in importable:
@@ -240,7 +240,7 @@ def import_organisations(text: str, skip_invalid: bool = False) -> ImportReport:
                 db.session.flush()
                 if other.has_newsletter_right:
                     subscribe_to_active_lists(other)
-                apply_website_right(other, None)
+                contact_access_changed.send(other, actor=None)
                 record_event("contact.imported", target=other, organisation_id=organisation.id,
                              fields=[k for k, v in person.items() if v is not None])
                 report.contacts += 1

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from portal.auth.services import resend_invitation as resend_login_invitation
+from portal.auth.invitations import resend_invitation as resend_login_invitation
 from portal.errors import PolicyError
 from portal.extensions import db
 from portal.i18n import gettext as _

@@ -17,9 +17,9 @@ from tests.factories import PASSWORD
 def _enable_totp(user) -> str:
     user.totp_secret = pyotp.random_base32()
     user.totp_enabled_at = datetime.now(UTC)
-    from portal.auth.services import _new_recovery_codes
+    from portal.auth.two_factor import new_recovery_codes
 
-    codes = _new_recovery_codes(user)
+    codes = new_recovery_codes(user)
     db.session.commit()
     return codes
 
@@ -186,10 +186,10 @@ def test_new_recovery_codes_replace_the_old_ones(login_as, make_org, make_contac
                        data={"codes-password": PASSWORD}).get_data(as_text=True)
     new = re.findall(r"<li><code>([a-z0-9-]{19})</code></li>", page)
     assert len(new) == 10 and not set(new) & set(old)
-    from portal.auth.services import _use_recovery_code
+    from portal.auth.two_factor import use_recovery_code
 
     db.session.refresh(contact.user)
-    assert not _use_recovery_code(contact.user, old[0].replace("-", ""))
+    assert not use_recovery_code(contact.user, old[0])
     db.session.rollback()
 
 
