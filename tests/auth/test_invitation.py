@@ -121,3 +121,28 @@ def test_staff_and_the_primary_contact_can_resend_an_invitation(make_org, make_c
             invitations.resend_invitation(contact.user, actor)
     with pytest.raises(PolicyError):
         invitations.resend_invitation(colleague, primary)  # already has a password
+
+
+def test_the_accounts_flow_listens_for_access_changes(app, make_org, make_contact):
+    contact = make_contact(make_org())
+    assert invitations.apply_website_right in list(
+        contact_access_changed.receivers_for(contact))
+
+
+def test_the_roster_taking_the_right_away_ends_the_sessions_at_once(
+        app, client, login_as, make_org, make_contact):
+    # The roster only sends portal.signals.contact_access_changed; the accounts flow ends
+    # the sessions in the same transaction.
+    from portal.roster.services import update_contact
+
+    organisation = make_org()
+    primary = make_contact(organisation, primary=True)
+    contact = make_contact(organisation, email="weg@organisatie.be")
+    member = login_as(contact.user)
+    assert member.get("/").status_code == 200
+    update_contact(organisation.id, primary.user, contact.id, dict(
+        first_name=contact.first_name, last_name=contact.last_name, email=contact.email,
+        phone="", function="", has_advice_right=False, has_newsletter_right=False,
+        has_website_right=False), contact.version)
+    db.session.commit()
+    assert member.get("/").status_code == 302

@@ -1,4 +1,4 @@
-"""Sessions end when they should: idle, too old, deactivated, right withdrawn; safe cookies."""
+"""Sessions end when they should: idle, too old, login switched off, right withdrawn; cookies."""
 
 import re
 from datetime import UTC, datetime, timedelta

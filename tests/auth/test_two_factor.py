@@ -207,3 +207,28 @@ def test_account_pages_need_a_login(client, path):
 def test_account_posts_need_a_login(client, path):
     response = client.post(path)
     assert response.status_code == 302 and response.headers["Location"].startswith("/aanmelden")
+
+
+@pytest.mark.parametrize("kind", ["totp", "recovery code"])
+def test_one_code_sent_twice_at_the_same_moment_gets_in_once(app, make_staff, kind):
+    """Two processes check the same code at once: the person's row is locked while one
+    checks, so the other then finds the code used (replay protection across processes)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks; SQLite runs one writer at a time")
+    from portal.auth.two_factor import verify_second_factor
+    from portal.models import User
+    from tests.concurrency import failures, run_together
+
+    staff = make_staff(email="mona@sociare.be")
+    codes = _enable_totp(staff)
+    code = totp_code(staff) if kind == "totp" else codes[0]
+    staff_id = staff.id
+
+    def check():
+        valid = verify_second_factor(db.session.get(User, staff_id), code)
+        db.session.commit()  # as the request would
+        return valid
+
+    results = run_together(app, check, check)
+    assert failures(results) == []
+    assert sorted(results) == [False, True]
