@@ -15,6 +15,7 @@ from portal.auth.throttle import (
     record_failed_login,
 )
 from portal.auth.users import find_user_by_email
+from portal.extensions import db
 from portal.models import User
 from portal.passwords import hash_password, needs_rehash, verify_password
 
@@ -66,6 +67,7 @@ def start_session(user: User, second_factor: bool = False) -> str:
     user.last_login_at = clock.now()
     user.failed_login_count = 0
     user.locked_until = None
+    db.session.flush()  # the person's row first, then the address's (throttle's lock order)
     clear_throttle(user.email)
     record_event("login.success", actor=user, target=user, organisation_id=user.organisation_id)
     return key

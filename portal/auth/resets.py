@@ -58,9 +58,9 @@ def reset_password(user: User, password: str) -> None:
     """Set a new password through a reset link: every session ends, the lock is lifted."""
     check_new_password(password, user)
     set_password(user, password)
-    end_all_sessions(user)
     user.failed_login_count = 0
     user.locked_until = None
+    end_all_sessions(user)  # flushes the person's row first (throttle's lock order)
     clear_throttle(user.email)
     queue_password_changed_mail(user, "reset")
     record_event("password.reset", actor=user, target=user, organisation_id=user.organisation_id)

@@ -65,17 +65,20 @@ def record_failed_login(email: str, reason: str = "password") -> bool:
     Only flushes: the caller's response must commit it, so a failure is answered with a page
     below 400 (the form with its error, or a redirect), never with a refusal that rolls back.
     Failures for one address may arrive at the same moment on several processes or hosts:
-    the row stays locked until the request commits (FOR UPDATE on PostgreSQL; SQLite writes
+    the rows stay locked until the request commits (FOR UPDATE on PostgreSQL; SQLite writes
     one at a time), so none is lost and the lock comes at the same count wherever they land.
+    The person's row is locked before the address's, the order a login, a reset and the
+    second step take too, so two of them at the same moment wait for each other, never
+    deadlock.
     """
     now = clock.now()
+    user = find_user_by_email(email, for_update=True)
     row = _locked_row(throttle_key(email))
     if (row.locked_until is not None and row.locked_until <= now) or (
         row.locked_until is None and row.window_started_at < now - LOCK_WINDOW
     ):
         row.failure_count, row.window_started_at, row.locked_until = 0, now, None
     row.failure_count += 1
-    user = find_user_by_email(email)
     if user is not None:
         user.failed_login_count += 1
     organisation_id = user.organisation_id if user else None

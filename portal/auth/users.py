@@ -16,7 +16,11 @@ def user_by_email_statement(email: str) -> Select:
     return select(User).where(User.email == normalise_email(email))
 
 
-def find_user_by_email(email: str | None) -> User | None:
+def find_user_by_email(email: str | None, *, for_update: bool = False) -> User | None:
+    """The login with this address, or None; `for_update` locks its row until the commit."""
     if "\x00" in (email or ""):
         return None  # no address holds NUL, and PostgreSQL refuses it in a query (a 500)
-    return db.session.scalar(user_by_email_statement(email or ""))
+    statement = user_by_email_statement(email or "")
+    if for_update:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(statement)
