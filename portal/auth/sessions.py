@@ -57,7 +57,8 @@ def load_session_user(alternative_id: str, key: str | None) -> User | None:
     """flask-login's user loader: the user only while their session row lives and is fresh.
 
     An expired row is deleted and a live one's last_seen_at moved (at most once a minute);
-    both only change the session: the request commits them with its own work.
+    both only change the session: the request commits them with its own work (a request
+    answered with 400 or more rolls them back, and the next request does them again).
     """
     user_id, _sep, version = (alternative_id or "").partition(":")
     if not user_id.isdigit() or not version.isdigit() or not key:
