@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError as SqlStaleDataError
 
 from portal.audit import record_event
-from portal.auth.services import apply_website_right
 from portal.errors import PolicyError
 from portal.extensions import db
 from portal.i18n import gettext as _
@@ -19,6 +18,7 @@ from portal.models import Contact, OutboxMail, User
 from portal.newsletters.services import apply_newsletter_right
 from portal.organisation.services import stale_error
 from portal.roster.labels import DETAIL_FIELDS
+from portal.signals import contact_access_changed
 from portal.validators import normalise_email, normalise_phone
 
 
@@ -142,7 +142,7 @@ def add_contact(organisation_id: int, actor: User, data: dict) -> Contact:
         db.session.flush()  # the unique index decides a race the check above lost
     except IntegrityError:
         raise _email_taken_error() from None
-    apply_website_right(contact, actor)
+    contact_access_changed.send(contact, actor=actor)
     apply_newsletter_right(contact, actor)
     record_event("contact.added", actor=actor, target=contact, organisation_id=organisation_id,
                  fields=list(values))
@@ -169,7 +169,7 @@ def _save_changes(contact: Contact, actor: User, values: dict, expected_version)
     except IntegrityError:
         raise _email_taken_error() from None
     if "has_website_right" in changed or "email" in changed:
-        apply_website_right(contact, actor)
+        contact_access_changed.send(contact, actor=actor)
     if "has_newsletter_right" in changed:
         apply_newsletter_right(contact, actor)
     record_event("contact.updated", actor=actor, target=contact,

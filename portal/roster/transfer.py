@@ -15,7 +15,6 @@ from sqlalchemy.orm.exc import StaleDataError as SqlStaleDataError
 
 from portal import clock
 from portal.audit import record_event
-from portal.auth.services import apply_website_right
 from portal.email import external_url, queue_mail
 from portal.errors import PolicyError
 from portal.extensions import db
@@ -24,6 +23,7 @@ from portal.models import Contact, Organisation, PrimaryTransfer, User
 from portal.organisation.services import stale_error
 from portal.roster.labels import DETAIL_FIELDS
 from portal.roster.services import normalised
+from portal.signals import contact_access_changed
 from portal.tokens import InvalidToken, make_token, read_token
 
 TRANSFER_VALID_DAYS = 14
@@ -125,7 +125,7 @@ def propose_primary_transfer(organisation_id: int, actor: User, contact_id: int
     needs_invitation = not contact.has_website_right
     if needs_invitation:
         contact.has_website_right = True
-        apply_website_right(contact, actor)
+        contact_access_changed.send(contact, actor=actor)
         record_event("contact.updated", actor=actor, target=contact,
                      organisation_id=organisation_id, fields=["has_website_right"])
     transfer = PrimaryTransfer(

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.auth.services import resend_invitation as resend_login_invitation
+from portal.auth.invitations import resend_invitation as resend_login_invitation
 from portal.errors import PolicyError, StaleDataError, show_refusal
 from portal.i18n import gettext as _
 from portal.models import Contact
