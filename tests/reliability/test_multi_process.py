@@ -496,11 +496,14 @@ def test_killing_a_campaign_run_and_an_instance_mid_campaign_loses_nothing(clust
                   MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_FILE_DIR=None)
     with app.app_context():
         later = datetime.now(UTC) + MAILING_LEASE + timedelta(seconds=2)
-        assert deliver_outbox(now=later) == (3, 0)  # the held mail and the two after it
+        # The killed run's delivery batch (4 mails) was never marked: all four go again.
+        assert deliver_outbox(now=later) == (4, 0)
         db.session.remove()
         db.engine.dispose()
     delivered = Counter(smtp.received) - before
-    assert delivered == Counter(PRIMARIES), delivered
+    assert set(delivered) == set(PRIMARIES), "an invitation was lost"
+    # At least once: the one mail the server had taken before the kill arrives twice.
+    assert sum(delivered.values()) == len(PRIMARIES) + 1, delivered
     assert _confirmations(cluster.database_url, 2032) == len(PRIMARIES)
 
     # As systemd would: a restarts, and the session still holds there.
@@ -565,10 +568,11 @@ def test_two_concurrent_retention_runs_erase_once(cluster):
 def test_killing_one_instance_and_one_mail_worker_mid_way_loses_nothing(cluster, smtp):
     """SIGKILL instance a, and a mail worker in the middle of a batch while a second worker
     runs: instance b keeps serving the user logged in on a, and after the lease time every
-    one of 60 mails has been delivered exactly once.
+    one of 60 mails has been delivered.
 
-    (The one window this cannot close: a worker killed after the SMTP server accepted a mail
-    but before its commit. That mail is sent again after the lease: at least once, never lost.)
+    Delivery commits once per batch: a worker killed mid-batch leaves its whole batch leased
+    and unmarked, so the mails the server had already taken from that batch go again after
+    the lease: at least once, never lost.
     """
     from portal.email import deliver_outbox, queue_mail
     from portal.extensions import db
@@ -606,13 +610,13 @@ def test_killing_one_instance_and_one_mail_worker_mid_way_loses_nothing(cluster,
     with app.app_context():
         stranded = db.session.execute(text(
             "SELECT count(*) FROM outbox_mails WHERE sent_at IS NULL")).scalar()
-        assert stranded == 3, "the killed worker should hold exactly its unfinished batch"
+        assert stranded == 5, "the killed worker should hold exactly its own batch"
         # The next worker round after the lease time (10 minutes) takes them over.
         from datetime import UTC, datetime, timedelta
 
         from portal.email import LEASE_TIME
 
-        assert deliver_outbox(now=datetime.now(UTC) + LEASE_TIME + timedelta(seconds=2)) == (3, 0)
+        assert deliver_outbox(now=datetime.now(UTC) + LEASE_TIME + timedelta(seconds=2)) == (5, 0)
         unsent = db.session.execute(text(
             "SELECT count(*) FROM outbox_mails WHERE sent_at IS NULL")).scalar()
         db.session.remove()
@@ -621,4 +625,5 @@ def test_killing_one_instance_and_one_mail_worker_mid_way_loses_nothing(cluster,
     delivered = Counter(smtp.received) - before
     assert unsent == 0
     assert set(delivered) == set(recipients), "a mail was lost"
-    assert set(delivered.values()) == {1}, {r: n for r, n in delivered.items() if n > 1}
+    # Only the two mails the killed worker had handed over arrive twice.
+    assert sorted(delivered.values()).count(2) == 2 and max(delivered.values()) == 2
