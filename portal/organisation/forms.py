@@ -1,11 +1,12 @@
 """The organisation form, also used in step 1 of the annual confirmation."""
 
-from wtforms import DecimalField, EmailField, HiddenField, IntegerField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, IntegerField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.forms import Form
+from portal.forms import BelgianDecimalField, Form
 from portal.i18n import lazy_gettext as _l
 from portal.validators import (
+    AtMost,
     BelgianPostalCode,
     Bic,
     EmailAddress,
@@ -54,9 +55,11 @@ class OrganisationForm(Form):
     joint_committee = StringField(_l("Joint committee"), filters=TEXT,
                                   description=_l("For example 329.01."),
                                   validators=[Optional(), JointCommittee()])
-    fte = DecimalField(_l("Full-time equivalents (FTE)"), places=2,
-                       validators=[Optional(), NumberRange(0, 100_000,
-                                                           _l("Give a number from 0 to 100000."))])
+    fte = BelgianDecimalField(
+        _l("Full-time equivalents (FTE)"), places=2, description=_l("For example 9,5."),
+        validators=[Optional(), NumberRange(0, 100_000, _l("Give a number from 0 to 100000.")),
+                    AtMost("employee_count", _l("The FTE cannot be more than the number of "
+                                                "employees: one employee is at most 1 FTE."))])
     submit = SubmitField(_l("Save"))
 
     # Fields the service writes; the hidden version and the button are not data.

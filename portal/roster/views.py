@@ -206,6 +206,28 @@ def accept_primary(token: str):
     return render_template("roster/accept.html", form=form, transfer=transfer, contact=contact)
 
 
+@bp.post("/contactpersonen/primair/weigeren/<token>")
+@contact_required
+def decline_primary(token: str):
+    try:
+        transfer = services.transfer_from_token(token)
+    except InvalidToken as error:
+        return _link_problem(
+            _("This link has expired. Ask your primary contact to propose you again.")
+            if error.expired else _("This link is not valid."))
+    if transfer.to_contact_id != current_user.contact_id:
+        abort(404)  # somebody else's proposal: reveal nothing
+    try:
+        services.decline_primary_transfer(transfer.id, current_user)
+    except PolicyError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("You declined the proposal. %(name)s keeps the role and gets a mail.",
+                name=transfer.from_contact.full_name if transfer.from_contact
+                else _("The primary contact")), "success")
+    return redirect(url_for("public.dashboard"))
+
+
 @bp.route("/mijn-contactgegevens", methods=["GET", "POST"])
 @contact_required
 def edit_own_details():

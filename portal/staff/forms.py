@@ -3,7 +3,6 @@
 from wtforms import (
     DateField,
     DateTimeLocalField,
-    DecimalField,
     EmailField,
     IntegerField,
     RadioField,
@@ -17,9 +16,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.forms import Form
+from portal.forms import BelgianDecimalField, Form
 from portal.i18n import lazy_gettext as _l
 from portal.validators import (
+    AtMost,
     BelgianPostalCode,
     Bic,
     EmailAddress,
@@ -57,8 +57,11 @@ class OrganisationForm(Form):
         _l("Number of employees"), validators=[Optional(), NumberRange(min=0, max=100_000)])
     joint_committee = StringField(_l("Joint committee"), filters=TEXT,
                                   validators=[Optional(), JointCommittee()])
-    fte = DecimalField(_l("Full-time equivalents"), places=2,
-                       validators=[Optional(), NumberRange(min=0, max=100_000)])
+    fte = BelgianDecimalField(
+        _l("Full-time equivalents"), places=2, description=_l("For example 9,5."),
+        validators=[Optional(), NumberRange(min=0, max=100_000),
+                    AtMost("employee_count", _l("The FTE cannot be more than the number of "
+                                                "employees: one employee is at most 1 FTE."))])
     membership_started_on = DateField(
         _l("Member since"), validators=[DataRequired(_l("Enter the date the membership "
                                                          "started."))])

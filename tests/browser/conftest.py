@@ -1,10 +1,15 @@
 """Real-browser tests: Debian's Chromium driven by Playwright against a real WSGI server.
 
 Every page a journey reaches is passed to `check_page`, which runs axe-core (WCAG 2.1 A/AA),
-checks the 375 px phone width, keeps a screenshot and saves the HTML; the Nu Html Checker
-validates all saved pages in one run at the end of the session.
+reads the page's words (no internal codes, Python repr or English: tests/browser/words.py),
+measures at 1280 and 375 px that no word breaks inside a table cell, that the menus keep to
+one row and the page fits a phone, keeps a screenshot at both widths and saves the HTML; the
+Nu Html Checker validates all saved pages in one run at the end of the session, which also
+writes the contact sheet test-artifacts/browser/index.html (every screenshot with its URL
+and width) for a person to look at.
 """
 
+import html
 import json
 import re
 import shutil
@@ -19,6 +24,14 @@ from werkzeug.serving import make_server
 
 from portal.demo import seed_demo
 from portal.extensions import db
+from tests.browser.words import (
+    BROKEN_WORDS,
+    INLINE_CODE,
+    MENU_ROWS,
+    PAGE_TEXT,
+    english_words,
+    raw_codes,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +54,12 @@ class PageChecks:
 
     pages = 0
     violations: list[str] = []
+    raw_codes: list[str] = []
+    english: list[str] = []
+    broken_words: list[str] = []
+    layout: list[str] = []  # menus on two rows, a page wider than a phone, inline code
     html_files: list[Path] = []
+    sheet: dict[str, dict] = {}  # slug -> name, url, screenshots (for the contact sheet)
     endpoints: set[str] = set()  # the endpoint of every checked page, for the coverage check
     url_map = None  # the portal's routes (the same in every test app)
 
@@ -189,8 +207,25 @@ def _endpoint(url: str) -> str | None:
     return endpoint
 
 
+DESKTOP = {"width": 1280, "height": 720}
+PHONE = {"width": 375, "height": 800}
+
+
+def page_problems(page, name: str) -> dict[str, list[str]]:
+    """The words and layout checks of the page as it is now (no axe, no screenshots)."""
+    text = page.evaluate(PAGE_TEXT)
+    problems = {
+        "raw codes": [f"{name}: {code!r}" for code in raw_codes(text)],
+        "English": [f"{name}: {word!r}" for word in english_words(text)],
+        "broken words": [f"{name} at {page.viewport_size['width']} px: {word}"
+                         for word in page.evaluate(BROKEN_WORDS)],
+        "layout": [f"{name}: {problem}" for problem in page.evaluate(INLINE_CODE)],
+    }
+    return problems
+
+
 def check_page(page, name: str, path: str | None = None) -> None:
-    """axe-core WCAG 2.1 A/AA on the page as it is now, phone width, screenshots, HTML.
+    """axe-core WCAG 2.1 A/AA, words, breaks and menus at 1280 and 375 px, screenshots, HTML.
 
     `path` names the URL the content came from when a test put it there with set_content.
     """
@@ -202,9 +237,15 @@ def check_page(page, name: str, path: str | None = None) -> None:
     shots = ARTIFACTS / "screenshots"
     html_dir.mkdir(parents=True, exist_ok=True)
     shots.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    if size != DESKTOP:
+        page.set_viewport_size(DESKTOP)
     html_path = html_dir / f"{slug}.html"
     html_path.write_text(page.content(), "utf-8")
     PageChecks.html_files.append(html_path)
+
+    found = page_problems(page, name)  # before axe adds its own script to the page
+    found["layout"] += [f"{name} at 1280 px: {problem}" for problem in page.evaluate(MENU_ROWS)]
 
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
@@ -219,14 +260,56 @@ def check_page(page, name: str, path: str | None = None) -> None:
     PageChecks.violations.extend(problems)
     page.screenshot(path=str(shots / f"{slug}-desktop.png"), full_page=True)
 
-    size = page.viewport_size
-    page.set_viewport_size({"width": 375, "height": 800})
+    page.set_viewport_size(PHONE)
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > PHONE["width"]:
+        found["layout"].append(f"{name}: {scroll_width}px wide at a 375px phone width")
+    header = page.evaluate("""() => { const h = document.querySelector('.header-grid');
+        return h ? Math.round(h.getBoundingClientRect().height) : 0; }""")
+    if header > 72:  # the closed menu: the wordmark and the menu button on one line
+        found["layout"].append(f"{name}: the closed menu is {header}px high at 375 px")
+    found["broken words"] += [f"{name} at 375 px: {word}" for word in page.evaluate(BROKEN_WORDS)]
     page.screenshot(path=str(shots / f"{slug}-phone.png"), full_page=True)
-    if size:
-        page.set_viewport_size(size)
+    page.set_viewport_size(size or DESKTOP)
+
+    PageChecks.raw_codes.extend(found["raw codes"])
+    PageChecks.english.extend(found["English"])
+    PageChecks.broken_words.extend(found["broken words"])
+    PageChecks.layout.extend(found["layout"])
+    PageChecks.sheet[slug] = {"name": name, "url": path or page.url,
+                              "desktop": f"screenshots/{slug}-desktop.png",
+                              "phone": f"screenshots/{slug}-phone.png"}
     assert problems == [], "accessibility violations:\n" + "\n".join(problems)
-    assert scroll_width <= 375, f"{name}: {scroll_width}px wide at a 375px phone width"
+    words = [problem for kind in ("raw codes", "English", "broken words", "layout")
+             for problem in found[kind]]
+    assert words == [], "words and layout:\n" + "\n".join(words)
+
+
+def write_contact_sheet() -> Path:
+    """test-artifacts/browser/index.html: every screenshot with its URL and width."""
+    entries = []
+    for item in PageChecks.sheet.values():
+        url = html.escape(urlsplit(item["url"]).path + (
+            f"?{urlsplit(item['url']).query}" if urlsplit(item["url"]).query else ""))
+        entries.append(
+            f'<section><h2>{html.escape(item["name"])}</h2><p><code>{url}</code></p>'
+            f'<div class="shots"><figure><a href="{item["desktop"]}"><img src="{item["desktop"]}"'
+            f' alt="{html.escape(item["name"])} op 1280 px" loading="lazy"></a>'
+            f"<figcaption>1280 px</figcaption></figure>"
+            f'<figure><a href="{item["phone"]}"><img src="{item["phone"]}"'
+            f' alt="{html.escape(item["name"])} op 375 px" loading="lazy"></a>'
+            f"<figcaption>375 px</figcaption></figure></div></section>")
+    sheet = ARTIFACTS / "index.html"
+    sheet.write_text(
+        "<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\">"
+        "<title>Contactblad: elke pagina op 1280 en 375 px</title><style>"
+        "body{font-family:system-ui,sans-serif;margin:1rem 2rem}section{border-top:1px solid #ccc;"
+        "padding:.5rem 0 1.5rem}.shots{display:flex;gap:1.5rem;align-items:flex-start}"
+        "figure{margin:0}.shots figure:first-child img{width:640px}.shots figure+figure img"
+        "{width:188px}img{border:1px solid #999}</style></head><body>"
+        f"<h1>Contactblad ({len(entries)} pagina's)</h1>{''.join(entries)}</body></html>",
+        "utf-8")
+    return sheet
 
 
 def html_checker_missing() -> str | None:
@@ -279,13 +362,16 @@ def pytest_sessionfinish(session, exitstatus):
         if missing:
             session.exitstatus = 1
     errors = validate_html(sorted(set(PageChecks.html_files)))
+    write_contact_sheet()
     # Never "0 HTML errors" when nothing was validated.
     missing_checker = html_checker_missing()
-    html = f"HTML NOT validated: {missing_checker}" if missing_checker else (
+    html_figure = f"HTML NOT validated: {missing_checker}" if missing_checker else (
         f"{len(errors)} HTML errors")
+    codes = len(PageChecks.raw_codes) + len(PageChecks.english)
     session.config._browser_summary = (  # noqa: SLF001
         f"browser: {PageChecks.pages} pages checked, {len(PageChecks.violations)} "
-        f"accessibility violations, {html} (screenshots in {ARTIFACTS / 'screenshots'})"
+        f"accessibility violations, {html_figure}, {codes} raw codes, "
+        f"{len(PageChecks.broken_words)} broken words"
     )
     session.config._browser_html_errors = errors  # noqa: SLF001
     if errors:
@@ -304,6 +390,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             terminalreporter.write_line(
                 f"browser: every page of the portal was checked ({len(PageChecks.endpoints)} "
                 f"endpoints; {len(UNCHECKED_ENDPOINTS)} downloads and probes excepted)")
+        terminalreporter.write_line(
+            f"browser: contact sheet {ARTIFACTS / 'index.html'} ({len(PageChecks.sheet)} pages"
+            f" at 1280 and 375 px)")
         terminalreporter.write_line(summary)
 
 
@@ -329,3 +418,9 @@ def log_in_as_staff(page, site: str, email: str = "medewerker@voorbeeld.be") -> 
     page.get_by_role("button", name="Inschakelen").click()
     page.get_by_role("link", name="Ik heb mijn codes bewaard, verder").click()
     expect(page.get_by_role("heading", name="Mijn portaal")).to_be_visible()
+
+
+def log_out(page) -> None:
+    """Afmelden sits in the account menu under the person's name."""
+    page.locator("details.account-menu > summary").click()
+    page.get_by_role("button", name="Afmelden", exact=True).click()

@@ -6,7 +6,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page, link_in
+from tests.browser.conftest import check_page, link_in, log_out
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "Demo-wachtwoord-2026"
@@ -73,7 +73,7 @@ def test_change_password_and_log_out(page, demo_site, mails):
     check_page(page, "beveiliging")
     assert mails()[-1]["Subject"] == "Je wachtwoord is gewijzigd"
 
-    page.get_by_role("button", name="Afmelden", exact=True).click()
+    log_out(page)
     expect(page.get_by_text("Je bent afgemeld.")).to_be_visible()
     _log_in(page, demo_site, "primair@voorbeeld.be", NEW_PASSWORD)
     expect(page.get_by_role("heading", name="Mijn portaal")).to_be_visible()
@@ -102,7 +102,7 @@ def test_staff_set_up_totp_at_first_login_then_log_in_with_a_recovery_code(page,
     expect(page.get_by_text("Je hebt nog 10 ongebruikte herstelcodes.")).to_be_visible()
     check_page(page, "beveiliging medewerker")
 
-    page.get_by_role("button", name="Afmelden", exact=True).click()
+    log_out(page)
     _log_in(page, demo_site, "medewerker@voorbeeld.be")
     expect(page.get_by_role("heading", name="Tweestapsverificatie")).to_be_visible()
     check_page(page, "aanmelden tweede stap")

@@ -10,6 +10,7 @@ from tests.browser.conftest import (
     check_page,
     get_endpoints_not_checked,
     html_checker_missing,
+    log_out,
     validate_html,
 )
 from tests.browser.test_keyboard_journeys import FOCUS_STYLE
@@ -37,7 +38,7 @@ def test_primary_contact_logs_in_and_out(page, demo_site):
     expect(page.get_by_role("heading", name="Pagina niet gevonden")).to_be_visible()
     check_page(page, "fout 404")
 
-    page.get_by_role("button", name="Afmelden").click()
+    log_out(page)
     expect(page.get_by_text("Je bent afgemeld.")).to_be_visible()
 
 

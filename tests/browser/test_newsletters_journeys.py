@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from portal.email import deliver_if_ready
 from portal.newsletters.services import send_mailing
-from tests.browser.conftest import check_page, link_in
+from tests.browser.conftest import check_page, link_in, log_out
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "Demo-wachtwoord-2026"
@@ -51,7 +51,7 @@ def test_contact_switches_a_newsletter_off_and_unsubscribes_from_a_mail(
     expect(page.get_by_text("Je keuze is bewaard.")).to_be_visible()
     expect(page.get_by_role("switch", name="E-zine")).not_to_be_checked()
     check_page(page, "nieuwsbrieven voorkeuren bewaard")
-    page.get_by_role("button", name="Afmelden").click()
+    log_out(page)
 
     _mailing("e-zine", "E-zine van maart")
     _mailing("newsflash", "Newsflash: nieuwe regelgeving")

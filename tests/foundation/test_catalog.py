@@ -70,8 +70,9 @@ def test_dates_and_money_are_formatted_for_belgium(app):
 
 
 def test_moments_and_days_read_as_babel_writes_them(app):
-    # portal.i18n formats days and moments from caches; Babel itself is the reference,
-    # across both changes of Belgian summer time and a midnight in UTC that is a new day here.
+    # portal.i18n formats days and moments from caches; Babel itself is the reference (its
+    # medium moment without the seconds), across both changes of Belgian summer time and a
+    # midnight in UTC that is a new day here.
     from datetime import UTC, datetime
 
     from flask_babel import format_date, format_datetime
@@ -84,7 +85,8 @@ def test_moments_and_days_read_as_babel_writes_them(app):
                tzinfo=UTC), datetime(2027, 1, 1, 8, 5, 3)]
     with app.test_request_context():
         for moment in moments:
-            assert format_moment(moment) == format_datetime(moment, "medium"), moment
+            babel_minute = format_datetime(moment, "medium").rsplit(":", 1)[0]
+            assert format_moment(moment) == babel_minute, moment
             assert format_day(moment) == format_date(moment, "long"), moment
-        assert format_moment(moments[4]) == "1 jan 2027, 00:30:00"
+        assert format_moment(moments[4]) == "1 jan 2027, 00:30"
         assert format_day(moments[4]) == "1 januari 2027"
