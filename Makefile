@@ -49,9 +49,11 @@ node_modules/.installed: package.json package-lock.json
 test: translations lint node_modules/.installed
 	$(BIN)/python -m pytest -q
 
+# Sorted and without source locations: the catalog changes only where a message changes, so
+# parallel branches rarely conflict in it (scripts/merge_po.py merges the rest).
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract --ignore-dirs='.*' -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel extract --ignore-dirs='.*' -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 test-postgres:
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(MAKE) test

@@ -72,6 +72,9 @@ CAMPAIGN_OPEN: list[str] | None = ["campaign", "open", "--year", "{year}",
 CAMPAIGN_REMIND: list[str] | None = ["campaign", "remind"]
 
 GOAL_RPS_RATIO = 0.6
+# On PostgreSQL each of the portal's statements is a network round trip: issue 16 sets the
+# bar there at half the baseline's throughput.
+GOAL_RPS_RATIO_POSTGRESQL = 0.5
 GOAL_P99_RATIO = 2.0
 GOAL_STAFF_P50_RATIO = 2.0
 GOAL_FLOOD_P99_RATIO = 2.0
@@ -408,7 +411,8 @@ def measure_flood(outcome: Outcome, portal: Server, users: dict, pages: list[Pag
 
 def measure_campaign(outcome: Outcome, env: dict, database_url: str, workdir: Path) -> None:
     if CAMPAIGN_OPEN is None:
-        outcome.goal("SKIP", f"open a campaign for 900 organisations < {GOAL_CAMPAIGN_SECONDS:g} s",
+        outcome.goal("SKIP", f"open a campaign for {COST_CURVE_ORGANISATIONS} organisations "
+                     f"< {GOAL_CAMPAIGN_SECONDS:g} s",
                      "page not yet built (set CAMPAIGN_OPEN in bench/run.py)")
         outcome.goal("SKIP", f"reminders < {GOAL_CAMPAIGN_SECONDS:g} s",
                      "page not yet built (set CAMPAIGN_REMIND in bench/run.py)")
@@ -447,7 +451,8 @@ def measure_campaign(outcome: Outcome, env: dict, database_url: str, workdir: Pa
             seconds = time.monotonic() - started
             sent = Counter.received - before
             outcome.goal("PASS" if seconds < GOAL_CAMPAIGN_SECONDS and sent else "FAIL",
-                         f"{label} for every organisation < {GOAL_CAMPAIGN_SECONDS:g} s",
+                         f"{label} for every organisation ({COST_CURVE_ORGANISATIONS}) "
+                         f"< {GOAL_CAMPAIGN_SECONDS:g} s",
                          f"{seconds:.1f} s, {sent} mails delivered to aiosmtpd")
     finally:
         controller.stop()
@@ -490,6 +495,8 @@ def measure_cost_curve(outcome: Outcome, portal: Server, users: dict, pages: lis
 
 def judge_pages(outcome: Outcome, pages: list[Page]) -> None:
     base = outcome.results["baseline"]
+    rps_goal = (GOAL_RPS_RATIO_POSTGRESQL if outcome.label.lower().startswith("postgres")
+                else GOAL_RPS_RATIO)
     for page in pages:
         if page.kind != "member":
             continue
@@ -500,8 +507,8 @@ def judge_pages(outcome: Outcome, pages: list[Page]) -> None:
         result = outcome.results[page.name]
         rps_ratio = result.rps / base.rps
         p99_ratio = result.percentile(0.99) / base.percentile(0.99)
-        outcome.goal("PASS" if rps_ratio >= GOAL_RPS_RATIO else "FAIL",
-                     f"{page.name}: requests/s >= {GOAL_RPS_RATIO:g}x baseline",
+        outcome.goal("PASS" if rps_ratio >= rps_goal else "FAIL",
+                     f"{page.name}: requests/s >= {rps_goal:g}x baseline",
                      f"{rps_ratio:.2f}x ({result.rps:.0f} vs {base.rps:.0f}/s)")
         outcome.goal("PASS" if p99_ratio <= GOAL_P99_RATIO else "FAIL",
                      f"{page.name}: p99 <= {GOAL_P99_RATIO:g}x baseline",
@@ -587,8 +594,9 @@ def bench_database(label: str, database_url: str, settings: Settings, workdir: P
         measure_rounds(outcome, portal, baseline, users, pages, settings)
         judge_pages(outcome, pages)
         measure_flood(outcome, portal, users, pages, settings)
-        measure_campaign(outcome, portal_env, database_url, workdir)
         measure_cost_curve(outcome, portal, users, pages, settings, database_url, workdir)
+        # After the growth to COST_CURVE_ORGANISATIONS: the one mail path at full size.
+        measure_campaign(outcome, portal_env, database_url, workdir)
         rss = portal.worker_rss_mb()
         outcome.notes.append("RSS after the run: portal workers "
                              + ", ".join(f"{mb:.0f} MB" for mb in rss) + "; baseline workers "

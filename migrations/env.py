@@ -98,6 +98,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild a table as copy, drop, rename. With foreign keys
+            # enforced, dropping a parent table would run ON DELETE CASCADE on its children:
+            # SQLite only lets the pragma change outside a transaction, so here, first.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -110,6 +116,11 @@ def run_migrations_online():
                 # at head and does nothing. So `flask db upgrade` is safe on every deploy.
                 connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7273012)")
             context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            connection.commit()
+            # The connection goes back to the pool: enforce foreign keys again.
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -34,8 +34,11 @@ limiter = Limiter(key_func=_limit_key, default_limits=[])
 
 @event.listens_for(Engine, "connect")
 def _sqlite_enforces_foreign_keys(dbapi_connection, connection_record):
-    # SQLite ignores foreign keys (and so ON DELETE CASCADE) unless asked per connection.
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
+        # SQLite ignores foreign keys (and so ON DELETE CASCADE) unless asked per connection.
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Erased values are overwritten with zeros in the file, not left in free pages:
+        # upstream SQLite's default is off (Debian's build turns it on); never depend on it.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()

@@ -28,3 +28,18 @@ def read_token(purpose: str, token: str, max_age: int | None = None) -> Any:
         raise InvalidToken(expired=True)
     except (BadSignature, UnicodeError, ValueError):
         raise InvalidToken()
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    """An HMAC of a value (an email address): the same for the same value, useless without
+    the key. For records that must recognise a person later without naming them (erasure
+    journal, newsletter suppressions). The key is PRIVACY_HASH_KEY, else derived from
+    SECRET_KEY; it must stay the same for as long as those records are kept.
+    """
+    import hashlib
+    import hmac
+
+    key = current_app.config.get("PRIVACY_HASH_KEY") or hmac.new(
+        current_app.config["SECRET_KEY"].encode(), b"privacy-hash", hashlib.sha256).hexdigest()
+    message = f"{purpose}:{value}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()

@@ -26,7 +26,7 @@ def main() -> int:
             message.string = tuple(value) if isinstance(message.id, tuple) else value
             message.flags.discard("fuzzy")
     with PO.open("wb") as handle:
-        write_po(handle, catalog, width=100)
+        write_po(handle, catalog, sort_output=True, no_location=True)
     def untranslated(message) -> bool:
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         return not all(strings)

@@ -24,7 +24,7 @@ def main(base: str, ours: str, theirs: str) -> int:
             mine.string = message.string
             mine.flags.discard("fuzzy")
     with open(ours, "wb") as handle:
-        write_po(handle, merged, width=100)
+        write_po(handle, merged, sort_output=True, no_location=True)
     return 0
 
 

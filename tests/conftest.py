@@ -67,6 +67,8 @@ def wipe_tables() -> None:
     else:
         for table in tables:
             db.session.execute(table.delete())
+        # Like RESTART IDENTITY: every test starts its ids at 1 (AUTOINCREMENT counts on).
+        db.session.execute(text("DELETE FROM sqlite_sequence"))
     db.session.commit()
 
 

@@ -110,3 +110,19 @@ class Job(Base):
     # Progress for the page that started it: done of total (the handler sets both).
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int | None]
+
+
+class ErasureJournal(Base):
+    """That somebody was erased: the kind of person and a keyed hash of their address, no more.
+
+    A backup made before the erasure still holds the person; `flask backup restore` replays
+    this journal after restoring it, so the restore does not bring them back.
+    """
+
+    __tablename__ = "erasure_journal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(20))
+    keyed_hash: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(String(40))
+    erased_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -71,19 +71,23 @@ class Subscription(Base):
 
 
 class ConsentRecord(Base):
-    """One given or withdrawn consent. Rows are only ever appended, never edited."""
+    """One given or withdrawn consent, only ever appended.
+
+    Erasing the person cuts the row's link to them; the anonymous record stays.
+    """
 
     __tablename__ = "consent_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Erasing the person cuts the link and keeps the record (proof of consent, art. 7.1).
     contact_id: Mapped[int | None] = mapped_column(
-        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
     subscriber_id: Mapped[int | None] = mapped_column(
-        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+        ForeignKey("subscribers.id", ondelete="SET NULL"), index=True
     )
     enrolment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("enrolments.id", ondelete="CASCADE"), index=True
+        ForeignKey("enrolments.id", ondelete="SET NULL"), index=True
     )
     purpose: Mapped[str] = mapped_column(String(50))  # e.g. newsletter:e-zine, education_leave
     action: Mapped[str] = mapped_column(String(10))  # given | withdrawn
@@ -96,8 +100,8 @@ class ConsentRecord(Base):
         CheckConstraint(
             "(CASE WHEN contact_id IS NULL THEN 0 ELSE 1 END"
             " + CASE WHEN subscriber_id IS NULL THEN 0 ELSE 1 END"
-            " + CASE WHEN enrolment_id IS NULL THEN 0 ELSE 1 END) = 1",
-            name="one_subject",
+            " + CASE WHEN enrolment_id IS NULL THEN 0 ELSE 1 END) <= 1",
+            name="at_most_one_subject",
         ),
     )
 
@@ -152,3 +156,15 @@ class Mailing(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     newsletter_list: Mapped[NewsletterList] = relationship()
+
+
+class NewsletterSuppression(Base):
+    """An address that left every list: a keyed hash only, so an import cannot re-add it.
+
+    The public sign-up, where the person asks again themself, removes the entry.
+    """
+
+    __tablename__ = "newsletter_suppressions"
+
+    keyed_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

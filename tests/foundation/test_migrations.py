@@ -44,3 +44,44 @@ def test_upgrade_matches_models_and_downgrade_removes_everything(empty_database_
         remaining = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert remaining == set()
         db.engine.dispose()
+
+
+def test_the_privacy_migration_keeps_every_row_and_ids_are_never_reused(empty_database_url):
+    """0004 rebuilds tables on SQLite (AUTOINCREMENT): no row may be lost to a cascade, and
+    afterwards a deleted contact's id is not handed to the next contact."""
+    app = create_app({"PORTAL_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(directory="migrations", revision="0002")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO organisations (id, name, created_at, updated_at, version) "
+                "VALUES (1, 'Oud vzw', '2020-01-01', '2020-01-01', 1)"))
+            for number in (1, 2):
+                connection.execute(text(
+                    "INSERT INTO contacts (organisation_id, first_name, last_name, email, "
+                    "has_advice_right, has_newsletter_right, has_website_right, is_primary, "
+                    "created_at, updated_at, version) VALUES (1, 'A', 'B', :email, "
+                    "true, true, false, false, '2020-01-01', '2020-01-01', 1)"),
+                    {"email": f"c{number}@oud.be"})
+            connection.execute(text(
+                "INSERT INTO consent_records (contact_id, purpose, action, channel, "
+                "text_version, recorded_at) SELECT id, 'newsletter:e-zine', 'given', "
+                "'web_form', 'x', '2020-01-01' FROM contacts WHERE email = 'c2@oud.be'"))
+        upgrade(directory="migrations")
+        with db.engine.begin() as connection:
+            counts = [connection.scalar(text(f"SELECT count(*) FROM {table}"))  # noqa: S608
+                      for table in ("organisations", "contacts", "consent_records")]
+            assert counts == [1, 2, 1]
+            # Erasing contact 2 keeps its consent record, without the person.
+            last_id = connection.scalar(text("SELECT max(id) FROM contacts"))
+            connection.execute(text("DELETE FROM contacts WHERE email = 'c2@oud.be'"))
+            assert connection.scalar(text(
+                "SELECT count(*) FROM consent_records WHERE contact_id IS NULL")) == 1
+            connection.execute(text(
+                "INSERT INTO contacts (organisation_id, first_name, last_name, email, "
+                "has_advice_right, has_newsletter_right, has_website_right, is_primary, "
+                "created_at, updated_at, version) VALUES (1, 'N', 'W', 'nieuw@oud.be', true, "
+                "true, false, false, '2020-01-01', '2020-01-01', 1)"))
+            assert connection.scalar(text(
+                "SELECT id FROM contacts WHERE email = 'nieuw@oud.be'")) == last_id + 1
+        db.engine.dispose()
