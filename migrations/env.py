@@ -118,6 +118,10 @@ def run_migrations_online():
             context.run_migrations()
         if connection.dialect.name == "sqlite":
             connection.commit()
+            # Every copied row must still point at an existing parent.
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"Foreign keys broken after the migration: {broken[:5]}")
             # The connection goes back to the pool: enforce foreign keys again.
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()

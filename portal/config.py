@@ -24,6 +24,10 @@ class Config:
     FEDERATION_NAME = "Sociare"
     PRIVACY_POLICY_URL = "https://www.sociare.be/privacy-policy"
     PRIVACY_CONTACT_EMAIL = "privacy@sociare.be"
+    # The provider named on education-leave attestations (opleidingsverstrekker / instelling).
+    EDUCATION_PROVIDER_NAME = "Sociare vzw"
+    EDUCATION_PROVIDER_KBO = "0448444064"  # shown as 0448.444.064
+    EDUCATION_PROVIDER_ADDRESS = "Ravensteingalerij 28 bus 3, 1000 Brussel"
 
     # Mail
     MAIL_SERVER = "localhost"

@@ -168,6 +168,8 @@ def seed_demo(today: date | None = None) -> bool:
         hours=Decimal("32"),
         is_bev_recognised=True,
         is_vov_recognised=True,
+        odb_number="DV.O123456 (demo)",
+        modules="Module 1: Arbeidsovereenkomsten; Module 2: Arbeidstijd en verloven",
     )
     training.periods = [
         TrainingPeriod(starts_on=training.starts_on,

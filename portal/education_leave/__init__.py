@@ -53,5 +53,6 @@ add_dashboard_panel(_participant_panel, order=60)
 
 from portal.education_leave import views  # noqa: E402,F401
 from portal.education_leave.cli import attestations_group  # noqa: E402
+from portal.education_leave.examples import render_examples_command  # noqa: E402,F401,I001
 
 cli_groups = (attestations_group,)

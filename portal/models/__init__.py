@@ -12,6 +12,7 @@ from portal.models.base import Base, utcnow
 from portal.models.confirmation import Confirmation, ConfirmationCampaign
 from portal.models.education_leave import (
     EDUCATION_LEAVE_FIELDS,
+    AttendedHours,
     AttestationDelivery,
     Enrolment,
     Training,
@@ -50,6 +51,7 @@ _ids_never_reused()
 
 __all__ = [
     "EDUCATION_LEAVE_FIELDS",
+    "AttendedHours",
     "AttestationDelivery",
     "AuditEvent",
     "Base",

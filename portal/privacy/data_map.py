@@ -180,7 +180,8 @@ DATA_MAP: tuple[TableEntry, ...] = (
     TableEntry(
         "trainings", "none", "none", "none", Erasure.NONE,
         other=("id", "title", "starts_on", "ends_on", "hours", "is_bev_recognised",
-               "is_vov_recognised", "created_at")),
+               "is_vov_recognised", "odb_number", "modules", "exam_on", "is_per_school_year",
+               "created_at")),
     TableEntry(
         "training_periods", "none", "none", "none", Erasure.NONE,
         other=("id", "training_id", "starts_on", "ends_on")),
@@ -189,15 +190,29 @@ DATA_MAP: tuple[TableEntry, ...] = (
         personal=("participant_name", "participant_email", "organisation_name", "surname",
                   "given_name", "birthplace", "birth_date", "residence"),
         other=("id", "training_id", "contact_id", "organisation_id", "link_nonce",
-               "created_at", "consent_given_at", "consent_withdrawn_at", "data_erased_at"),
+               "created_at", "enrolled_at", "consent_given_at", "consent_withdrawn_at",
+               "data_erased_at"),
         links={Subject.PARTICIPANT: "id", Subject.CONTACT: "contact_id"},
         note="The five education-leave fields only with consent (basis: consent); the "
              "enrolment itself is the training the person asked for."),
     TableEntry(
         "attestation_deliveries", "education_leave", "consent", "education_leave",
         Erasure.NONE,
-        other=("id", "enrolment_id", "kind", "period_id", "delivered_at"),
-        note="Goes with its enrolment."),
+        personal=("mail_error",),
+        other=("id", "enrolment_id", "kind", "period_id", "attestation_key",
+               "period_starts_on", "period_ends_on", "queued_at", "queued_by_user_id",
+               "outbox_mail_id", "delivered_at", "mail_failed_at"),
+        links={Subject.PARTICIPANT: "enrolment_id"},
+        note="Goes with its enrolment; a mail server's error may quote the address."),
+    TableEntry(
+        "attended_hours", "education_leave", "consent", "education_leave",
+        Erasure.DELETE_ROW,
+        personal=("hours",),
+        other=("id", "enrolment_id", "period_starts_on", "period_ends_on", "recorded_at",
+               "recorded_by_user_id"),
+        links={Subject.PARTICIPANT: "enrolment_id"},
+        note="The hours a participant attended per period, for the attestations (VOV reports "
+             "them to the department); erased with the five education-leave fields."),
     TableEntry(
         "primary_transfers", "membership", "legitimate_interest", "membership",
         Erasure.DELETE_ROW,

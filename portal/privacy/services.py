@@ -46,6 +46,7 @@ COVERED_TABLES = {
     "confirmation_campaigns": "staff_work",
     "enrolments": "trainings",
     "attestation_deliveries": "trainings",
+    "attended_hours": "education_leave",
     "audit_events": "activity",
     "outbox_mails": "mails",
     "data_breaches": "staff_work",
@@ -124,6 +125,7 @@ FIELD_LABELS = {
     "birth_date": _l("Date of birth"),
     "residence": _l("Place of residence"),
     "attestations": _l("Attestations handed in"),
+    "attended_hours": _l("Hours attended"),
     "at": _l("When"),
     "by": _l("By"),
     "target": _l("About"),
@@ -361,6 +363,7 @@ def collect_personal_data(
             "birthplace": enrolment.birthplace,
             "birth_date": enrolment.birth_date,
             "residence": enrolment.residence,
+            "attended_hours": [_hours_text(row) for row in enrolment.attended_hours],
         })
 
     consent_filters = []
@@ -466,6 +469,16 @@ def _delivery_text(delivery: AttestationDelivery, period: TrainingPeriod | None)
     return _("attendance attestation for %(start)s to %(end)s, handed in on %(day)s",
              start=format_date(period.starts_on, "long"), end=format_date(period.ends_on, "long"),
              day=format_date(delivery.delivered_at, "long"))
+
+
+def _hours_text(row) -> str:
+    from flask_babel import format_date, format_decimal
+
+    from portal.i18n import gettext as _
+
+    return _("%(start)s to %(end)s: %(hours)s hours",
+             start=format_date(row.period_starts_on, "long"),
+             end=format_date(row.period_ends_on, "long"), hours=format_decimal(row.hours))
 
 
 def _json_value(value: Any) -> Any:

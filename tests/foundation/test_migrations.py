@@ -85,3 +85,44 @@ def test_the_privacy_migration_keeps_every_row_and_ids_are_never_reused(empty_da
             assert connection.scalar(text(
                 "SELECT id FROM contacts WHERE email = 'nieuw@oud.be'")) == last_id + 1
         db.engine.dispose()
+
+
+def test_0005_keeps_enrolments_and_gives_them_their_created_at(empty_database_url):
+    """The education-leave migration rebuilds trainings, enrolments and deliveries on SQLite:
+    no row is lost, enrolments get their created_at as enrolment moment, ids stay unique."""
+    app = create_app({"PORTAL_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        upgrade(directory="migrations", revision="0004")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO trainings (id, title, starts_on, ends_on, is_bev_recognised, "
+                "is_vov_recognised, created_at) VALUES (1, 'T', '2027-01-04', '2027-02-26', "
+                ":yes, :no, '2026-11-02 10:00:00+00:00')"), {"yes": True, "no": False})
+            connection.execute(text(
+                "INSERT INTO enrolments (id, training_id, participant_name, participant_email, "
+                "link_nonce, created_at) VALUES (1, 1, 'A', 'a@x.be', 'n1', "
+                "'2026-12-20 09:30:00+00:00')"))
+            connection.execute(text(
+                "INSERT INTO attestation_deliveries (enrolment_id, kind, delivered_at) "
+                "VALUES (1, 'enrolment', '2027-01-05 10:00:00+00:00')"))
+        upgrade(directory="migrations", revision="0005")
+        with db.engine.connect() as connection:
+            enrolled_at, created_at = connection.execute(
+                text("SELECT enrolled_at, created_at FROM enrolments")).one()
+            assert enrolled_at == created_at
+            assert connection.execute(
+                text("SELECT count(*) FROM attestation_deliveries")).scalar() == 1
+            assert connection.execute(
+                text("SELECT is_per_school_year FROM trainings")).scalar() in (False, 0)
+            if connection.dialect.name == "sqlite":
+                for table in ("trainings", "enrolments", "attestation_deliveries",
+                              "attended_hours"):
+                    sql = connection.execute(text(
+                        "SELECT sql FROM sqlite_master WHERE name = :name"), {"name": table})
+                    assert "AUTOINCREMENT" in sql.scalar(), table
+        downgrade(directory="migrations", revision="0004")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM enrolments")).scalar() == 1
+            assert connection.execute(
+                text("SELECT count(*) FROM attestation_deliveries")).scalar() == 1
+        db.engine.dispose()
