@@ -15,6 +15,7 @@ from flask_babel import format_decimal, get_locale
 from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.i18n import messages_path
+from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
 from portal.i18n import lazy_gettext as _l
@@ -93,3 +94,7 @@ class BelgianDecimalField(Field):
             self.data = None
             raise ValueError(str(_l("Use at most %(places)d decimals.", places=self.places)))
         self.data = value
+
+    def pre_validate(self, form):
+        if self.process_errors:  # not a number: one message, not also "between 0 and ..."
+            raise StopValidation()

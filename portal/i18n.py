@@ -181,3 +181,6 @@ def init_app(app: Flask) -> None:
         decimal=format_decimal,
         email=breakable_address,
     )
+    from portal.labels import FILTERS  # Dutch words for machine names (imports this module)
+
+    app.jinja_env.filters.update(FILTERS)

@@ -60,6 +60,7 @@ class PageChecks:
     layout: list[str] = []  # menus on two rows, a page wider than a phone, inline code
     html_files: list[Path] = []
     sheet: dict[str, dict] = {}  # slug -> name, url, screenshots (for the contact sheet)
+    excepted: dict[str, list[str]] = {}  # endpoint -> raw codes not counted (see above)
     endpoints: set[str] = set()  # the endpoint of every checked page, for the coverage check
     url_map = None  # the portal's routes (the same in every test app)
 
@@ -73,6 +74,14 @@ UNCHECKED_ENDPOINTS = {
     "confirmation.staff_export": "a CSV download",
     "education_leave.staff_export": "a CSV download",
     "newsletters.staff_export": "a CSV download",
+}
+
+
+# Pages whose machine names are shown on purpose until another issue rewrites them; their
+# raw codes are listed at the end of the run but not counted. Nothing else may show any.
+RAW_CODES_EXCEPTED = {
+    "staff.audit_log": "issue 19 item 2 writes the audit log in words (actors, objects and "
+                       "fields by name); today it shows the recorded codes by design",
 }
 
 
@@ -215,8 +224,9 @@ def page_problems(page, name: str) -> dict[str, list[str]]:
     """The words and layout checks of the page as it is now (no axe, no screenshots)."""
     text = page.evaluate(PAGE_TEXT)
     problems = {
-        "raw codes": [f"{name}: {code!r}" for code in raw_codes(text)],
-        "English": [f"{name}: {word!r}" for word in english_words(text)],
+        "raw codes": [f"{name}: {code!r}"
+                      for code in raw_codes(text["text"]) + raw_codes(text["code"])],
+        "English": [f"{name}: {word!r}" for word in english_words(text["text"])],
         "broken words": [f"{name} at {page.viewport_size['width']} px: {word}"
                          for word in page.evaluate(BROKEN_WORDS)],
         "layout": [f"{name}: {problem}" for problem in page.evaluate(INLINE_CODE)],
@@ -229,6 +239,7 @@ def check_page(page, name: str, path: str | None = None) -> None:
 
     `path` names the URL the content came from when a test put it there with set_content.
     """
+    page.wait_for_load_state()  # a click that navigates returns before the new page is there
     endpoint = _endpoint(path or page.url)
     if endpoint:
         PageChecks.endpoints.add(endpoint)
@@ -272,6 +283,9 @@ def check_page(page, name: str, path: str | None = None) -> None:
     page.screenshot(path=str(shots / f"{slug}-phone.png"), full_page=True)
     page.set_viewport_size(size or DESKTOP)
 
+    if endpoint in RAW_CODES_EXCEPTED:
+        PageChecks.excepted.setdefault(endpoint, []).extend(found.pop("raw codes"))
+        found["raw codes"] = []
     PageChecks.raw_codes.extend(found["raw codes"])
     PageChecks.english.extend(found["English"])
     PageChecks.broken_words.extend(found["broken words"])
@@ -390,6 +404,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             terminalreporter.write_line(
                 f"browser: every page of the portal was checked ({len(PageChecks.endpoints)} "
                 f"endpoints; {len(UNCHECKED_ENDPOINTS)} downloads and probes excepted)")
+        for endpoint, codes in PageChecks.excepted.items():
+            terminalreporter.write_line(
+                f"browser: {len(codes)} raw codes on {endpoint} not counted: "
+                f"{RAW_CODES_EXCEPTED[endpoint]}")
         terminalreporter.write_line(
             f"browser: contact sheet {ARTIFACTS / 'index.html'} ({len(PageChecks.sheet)} pages"
             f" at 1280 and 375 px)")
@@ -424,3 +442,17 @@ def log_out(page) -> None:
     """Afmelden sits in the account menu under the person's name."""
     page.locator("details.account-menu > summary").click()
     page.get_by_role("button", name="Afmelden", exact=True).click()
+
+
+def account_link(page, name: str):
+    """A link of the account menu (Mijn gegevens, Wachtwoord wijzigen, Beveiliging), opened."""
+    menu = page.get_by_role("navigation", name="Je account")
+    if not menu.locator("details.account-menu").evaluate("details => details.open"):
+        menu.locator("summary").click()
+    return menu.get_by_role("link", name=name, exact=True)
+
+
+def staff_link(page, name: str):
+    """A link of the back-office bar."""
+    return page.get_by_role("navigation", name="Beheer").get_by_role("link", name=name,
+                                                                       exact=True)

@@ -156,3 +156,27 @@ def test_a_contact_corrects_own_details_and_accepts_the_primary_role(page, demo_
     expect(page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Contactpersonen")).to_be_visible()
     check_page(page, "mijn portaal nieuwe primaire contactpersoon")
+
+
+def test_a_proposed_contact_declines_the_primary_role_from_the_dashboard(page, demo_site,
+                                                                         mails):
+    _log_in(page, demo_site, "primair@voorbeeld.be")
+    page.goto(demo_site + "/contactpersonen")
+    row = page.get_by_role("row").filter(has_text="contact@voorbeeld.be")
+    row.locator("details.action-menu > summary").click()
+    row.get_by_role("link", name=re.compile("Primaire contactpersoon maken")).click()
+    page.get_by_role("button", name="Voorstel versturen").click()
+    log_out(page)
+
+    _log_in(page, demo_site, "contact@voorbeeld.be")
+    tasks = page.get_by_role("region", name="Te doen")
+    expect(tasks.get_by_role("heading", name="Primaire contactpersoon van Demo vzw worden?")
+           ).to_be_visible()
+    expect(tasks.get_by_role("link", name="Lezen en aanvaarden")).to_be_visible()
+    check_page(page, "mijn portaal met voorstel")
+    tasks.get_by_role("button", name="Weigeren").click()
+    expect(page.get_by_text("Je hebt het voorstel geweigerd.")).to_be_visible()
+    expect(page.get_by_role("button", name="Weigeren")).to_have_count(0)
+    check_page(page, "mijn portaal voorstel geweigerd")
+    told = [m for m in mails() if m["To"] == "primair@voorbeeld.be"][-1]
+    assert told["Subject"] == "Koen Claes neemt de rol van primaire contactpersoon niet op"

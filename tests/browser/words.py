@@ -30,7 +30,7 @@ _DOTTED = re.compile(r"\b([a-z][a-z_]{2,}(?:\.[a-z_]{2,})+)\b")
 _ID_LABEL = re.compile(r"(?<![\w&])#\d+\b")
 _REPR = re.compile(r"\{'|\['|\[\]|\{\}|\bNone\b|\bTrue\b|\bFalse\b|object at 0x|<built-in|"
                    r"\bDecimal\(|\bdatetime\.|%\(\w+\)s|\{\{|\{%|\bLazyString\b")
-_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")  # "back-up" is one (Dutch) word
 
 
 def raw_codes(text: str) -> list[str]:
@@ -56,14 +56,21 @@ def text_problems(text: str) -> list[str]:
 
 
 # Everything a person sees or hears: text nodes outside script/style (hidden menus and
-# screen-reader-only text included), and the labels of buttons, images and regions.
+# screen-reader-only text included), and the labels of buttons, images and regions. Text in
+# <code>/<kbd> (a command staff type) comes apart: it is checked for raw codes, not English.
 PAGE_TEXT = """() => {
   const skip = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE"]);
-  const parts = [];
+  const parts = [], code = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  let node;
+  let node, previous = null;
   while ((node = walker.nextNode())) {
-    if (!skip.has(node.parentElement.tagName)) { parts.push(node.data); }
+    const parent = node.parentElement;
+    if (skip.has(parent.tagName)) { continue; }
+    const into = parent.closest("code, kbd") ? code : parts;
+    // Text split by <wbr> ("jan@<wbr>voorbeeld<wbr>.be") is one text for a reader.
+    if (previous === parent && into.length) { into[into.length - 1] += node.data; }
+    else { into.push(node.data); }
+    previous = parent;
   }
   for (const element of document.querySelectorAll(
       "[aria-label], [alt], [title], [placeholder], input[type=submit], input[type=button]")) {
@@ -73,7 +80,7 @@ PAGE_TEXT = """() => {
     if (element.matches("input[type=submit], input[type=button]")) { parts.push(element.value); }
   }
   parts.push(document.title);
-  return parts.join("\\n");
+  return {text: parts.join("\\n"), code: code.join("\\n")};
 }"""
 
 # Words of table cells that the browser laid out on more than one line, as "Bewe|rken".
