@@ -94,6 +94,13 @@ def test_staff_set_up_totp_at_first_login_then_log_in_with_a_recovery_code(page,
     check_page(page, "herstelcodes")
     codes = page.locator("ol.recovery-codes code").all_inner_texts()
     assert len(codes) == 10
+    # All codes in one go: a text file, and the clipboard.
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Downloaden als tekstbestand").click()
+    assert download_info.value.suggested_filename == "herstelcodes.txt"
+    saved = open(download_info.value.path(), encoding="utf-8").read()
+    assert all(code in saved for code in codes) and "Herstelcodes voor het ledenportaal" in saved
+    expect(page.get_by_role("button", name="Alle codes kopiëren")).to_be_visible()
     page.get_by_role("link", name="Ik heb mijn codes bewaard, verder").click()
     expect(page.get_by_role("heading", name="Mijn portaal")).to_be_visible()
     account_link(page, "Beveiliging").click()

@@ -49,21 +49,40 @@
     });
   }
 
-  function setUpCopyButtons() {
+  function textOf(source) {
+    return source.matches("ol, ul")
+      ? Array.prototype.map.call(source.children, function (item) {
+        return item.textContent.trim();
+      }).join("\n")
+      : source.textContent.trim();
+  }
+
+  /* Recovery codes: copy them all, or save them as a text file, in one go. */
+  function setUpCopyAndDownloadButtons() {
     document.querySelectorAll("[data-copy-from]").forEach(function (button) {
       var source = document.getElementById(button.getAttribute("data-copy-from"));
       var status = document.getElementById(button.getAttribute("data-copy-status"));
       if (!source || !navigator.clipboard) { return; }
       button.hidden = false;
       button.addEventListener("click", function () {
-        var text = source.matches("ol, ul")
-          ? Array.prototype.map.call(source.children, function (item) {
-            return item.textContent.trim();
-          }).join("\n")
-          : source.textContent.trim();
-        navigator.clipboard.writeText(text).then(function () {
+        navigator.clipboard.writeText(textOf(source)).then(function () {
           if (status) { status.textContent = button.getAttribute("data-copied"); }
         });
+      });
+    });
+    document.querySelectorAll("[data-download-from]").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-download-from"));
+      if (!source || !window.Blob || !window.URL) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var text = button.getAttribute("data-heading") + "\n" + textOf(source) + "\n";
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(new Blob([text], {type: "text/plain;charset=utf-8"}));
+        link.download = button.getAttribute("data-filename");
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
       });
     });
   }
@@ -71,6 +90,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenuButton();
     setUpDetails();
-    setUpCopyButtons();
+    setUpCopyAndDownloadButtons();
   });
 }());
