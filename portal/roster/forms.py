@@ -42,7 +42,8 @@ class ContactForm(ContactDetailsForm):
     has_newsletter_right = BooleanField(_l("Receives newsletters and invitations"))
     has_website_right = BooleanField(
         _l("May log in to the member portal"),
-        description=_l("The person gets a mail with a link to choose a password."))
+        description=_l("A login for this portal. Somebody without a password yet gets a "
+                       "mail with a link to choose one."))
 
     DATA_FIELDS = ("first_name", "last_name", "email", "phone", "function",
                    "has_advice_right", "has_newsletter_right", "has_website_right")

@@ -303,24 +303,24 @@ def write_contact_sheet() -> Path:
     """test-artifacts/browser/index.html: every screenshot with its URL and width."""
     entries = []
     for item in PageChecks.sheet.values():
-        url = html.escape(urlsplit(item["url"]).path + (
-            f"?{urlsplit(item['url']).query}" if urlsplit(item["url"]).query else ""))
-        entries.append(
-            f'<section><h2>{html.escape(item["name"])}</h2><p><code>{url}</code></p>'
-            f'<div class="shots"><figure><a href="{item["desktop"]}"><img src="{item["desktop"]}"'
-            f' alt="{html.escape(item["name"])} op 1280 px" loading="lazy"></a>'
-            f"<figcaption>1280 px</figcaption></figure>"
-            f'<figure><a href="{item["phone"]}"><img src="{item["phone"]}"'
-            f' alt="{html.escape(item["name"])} op 375 px" loading="lazy"></a>'
-            f"<figcaption>375 px</figcaption></figure></div></section>")
+        parts = urlsplit(item["url"])
+        url = html.escape(parts.path + (f"?{parts.query}" if parts.query else ""))
+        figures = "".join(
+            f'<figure class="{kind}"><a href="{item[kind]}"><img src="{item[kind]}" '
+            f'alt="{html.escape(item["name"])} op {width} px" loading="lazy"></a>'
+            f"<figcaption>{width} px</figcaption></figure>"
+            for kind, width in (("desktop", DESKTOP["width"]), ("phone", PHONE["width"]))
+            if kind in item)
+        entries.append(f'<section><h2>{html.escape(item["name"])}</h2><p><code>{url}</code>'
+                       f'</p><div class="shots">{figures}</div></section>')
     sheet = ARTIFACTS / "index.html"
     sheet.write_text(
         "<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\">"
         "<title>Contactblad: elke pagina op 1280 en 375 px</title><style>"
         "body{font-family:system-ui,sans-serif;margin:1rem 2rem}section{border-top:1px solid #ccc;"
         "padding:.5rem 0 1.5rem}.shots{display:flex;gap:1.5rem;align-items:flex-start}"
-        "figure{margin:0}.shots figure:first-child img{width:640px}.shots figure+figure img"
-        "{width:188px}img{border:1px solid #999}</style></head><body>"
+        "figure{margin:0}.desktop img{width:640px}.phone img{width:188px}"
+        "img{border:1px solid #999}</style></head><body>"
         f"<h1>Contactblad ({len(entries)} pagina's)</h1>{''.join(entries)}</body></html>",
         "utf-8")
     return sheet

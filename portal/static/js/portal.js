@@ -34,10 +34,17 @@
       }
     }, true);
     document.addEventListener("click", function (event) {
+      if (event.target.closest(".menu-button")) { return; }
       var inside = event.target.closest("details.account-menu, details.action-menu");
       var phoneMenu = document.querySelector(".site-header.menu-open");
-      if (phoneMenu && inside && inside.matches(".account-menu")) { return; }
-      closeDetails(inside);
+      // A click elsewhere closes an open dropdown; in the open phone menu the account part
+      // stays open (it is part of the menu there).
+      document.querySelectorAll("details.account-menu[open], details.action-menu[open]")
+        .forEach(function (details) {
+          if (details !== inside && !(phoneMenu && details.matches(".account-menu"))) {
+            details.open = false;
+          }
+        });
     });
     document.addEventListener("keydown", function (event) {
       if (event.key !== "Escape") { return; }
