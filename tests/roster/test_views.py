@@ -225,7 +225,7 @@ def test_the_primary_contact_cannot_remove_themself(login_as, primary_a):
 def test_a_contact_corrects_their_own_details_but_not_their_rights(login_as, contact_a,
                                                                    org_b):
     client = login_as(contact_a.user)
-    page = client.get("/mijn-contactgegevens").get_data(as_text=True)
+    page = client.get("/mijn-contactgegevens").get_data(as_text=True).replace("<wbr>", "")
     assert 'name="has_website_right"' not in page and "karel@a.be" in page
     response = client.post("/mijn-contactgegevens", data={
         "version": str(contact_a.version), "first_name": "Carolus", "last_name": "Gewoon",
