@@ -1,12 +1,12 @@
 """Command-line groups shared by several flows: demo data, mail queue, retention."""
 
-from datetime import date
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from portal import clock
 from portal.extensions import db
+from portal.unit_of_work import transactional
 
 
 def _refuse_production() -> None:
@@ -21,9 +21,12 @@ def _refuse_production() -> None:
 def seed_demo_command(organisations: int | None) -> None:
     """Fill the database with the demo organisations, logins, training and campaign."""
     from portal.demo import seed_demo, seed_organisations
+    from portal.planner import analyze
 
     _refuse_production()
-    created = seed_demo()
+    created = transactional(seed_demo)()
+    if created:
+        analyze()
     click.echo("Demo data created." if created else "Demo data already present.")
     if organisations:
         added = seed_organisations(organisations)
@@ -94,7 +97,7 @@ def retention_group() -> None:
 @with_appcontext
 def retention_run_command(dry_run: bool, today) -> None:
     """Run every retention step; safe to run daily (one run at a time: a second run started
-    meanwhile stops at once)."""
+    meanwhile stops at once). Each step commits when it is done."""
     from portal.retention import run_retention, single_runner
 
     with single_runner("retention run") as mine:
@@ -102,7 +105,7 @@ def retention_run_command(dry_run: bool, today) -> None:
             click.echo("Another retention run is busy (on this or another host); this run "
                        "erased nothing. The next scheduled run continues its work.")
             return
-        reports = run_retention(today.date() if today else date.today(), dry_run=dry_run)
+        reports = run_retention(today.date() if today else clock.today(), dry_run=dry_run)
         if mine and not dry_run:
             from portal.planner import optimize
 

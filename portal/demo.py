@@ -1,13 +1,20 @@
-"""Demo data for development and benchmarks: fixed demo logins plus realistic Belgian data."""
+"""Demo data for development and benchmarks: fixed demo logins plus realistic Belgian data.
+
+The demo imports the flows it fills (never the reverse): the newsletter lists are the
+newsletters flow's own. `seed_demo` only flushes (`flask seed-demo` commits it); a large set
+from `seed_organisations` commits per 100 organisations, a bulk load in one visible place.
+"""
 
 import random
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from decimal import Decimal
 
 import phonenumbers
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.extensions import db
 from portal.models import (
     Confirmation,
@@ -21,17 +28,12 @@ from portal.models import (
     TrainingPeriod,
     User,
 )
+from portal.newsletters.lists import DEFAULT_LISTS
 from portal.passwords import hash_password
 from portal.planner import analyze
 
 DEMO_PASSWORD = "Demo-wachtwoord-2026"  # noqa: S105 - documented demo password, never production
-
-NEWSLETTER_LISTS = (
-    ("nieuwsbrief", "Nieuwsbrief", "Maandelijks overzicht van nieuws uit de sector."),
-    ("e-zine", "E-zine", "Achtergrondartikels over werkgeverschap in de socioculturele sector."),
-    ("newsflash", "Newsflash", "Dringend nieuws, bijvoorbeeld over nieuwe regelgeving."),
-    ("uitnodigingen", "Uitnodigingen", "Uitnodigingen voor vormingen, netwerkmomenten en events."),
-)
+SEED_BATCH = 100  # organisations per commit of a large data set
 
 
 def make_enterprise_number(rng: random.Random) -> str:
@@ -49,8 +51,9 @@ def make_phone(rng: random.Random) -> str:
 
 
 def ensure_newsletter_lists() -> list[NewsletterList]:
+    """The four standard lists, as bare rows: the demo subscribes its contacts itself."""
     existing = {item.slug: item for item in db.session.scalars(select(NewsletterList))}
-    for order, (slug, name, description) in enumerate(NEWSLETTER_LISTS):
+    for order, (slug, name, description) in enumerate(DEFAULT_LISTS):
         if slug not in existing:
             existing[slug] = NewsletterList(
                 slug=slug, name=name, description=description, sort_order=order
@@ -61,7 +64,7 @@ def ensure_newsletter_lists() -> list[NewsletterList]:
 
 
 def _subscribe_to_all(contact: Contact, lists: list[NewsletterList]) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     for newsletter_list in lists:
         db.session.add(
             Subscription(
@@ -103,7 +106,7 @@ def add_contact(
                 email=contact.email,
                 contact=contact,
                 password_hash=password_hash,
-                password_changed_at=datetime.now(UTC),
+                password_changed_at=clock.now(),
             )
         )
     if contact.has_newsletter_right:
@@ -131,7 +134,7 @@ def _demo_org(name: str, kbo: str, iban: str, bic: str, city: tuple[str, str]) -
 
 def seed_demo(today: date | None = None) -> bool:
     """The fixed demo set of DESIGN.md; returns False when it is already there (idempotent)."""
-    today = today or date.today()
+    today = today or clock.today()
     if db.session.scalar(select(Contact).where(Contact.email == "primair@voorbeeld.be")):
         return False
     password_hash = hash_password(DEMO_PASSWORD)
@@ -157,9 +160,10 @@ def seed_demo(today: date | None = None) -> bool:
                 is_primary=True, function="Directeur", phone="+32471222333")
     db.session.add(
         User(email="medewerker@voorbeeld.be", is_staff=True, display_name="Mona Medewerker",
-             password_hash=password_hash, password_changed_at=datetime.now(UTC))
+             password_hash=password_hash, password_changed_at=clock.now())
     )
-    seed_organisations(7, seed=2026)
+    existing = db.session.scalar(select(func.count(Organisation.id))) or 0
+    add_organisations(max(0, 7 - existing), seed=2026)  # seven organisations in all
 
     training = Training(
         title="Arbeidsrecht in de socioculturele sector",
@@ -198,22 +202,37 @@ def seed_demo(today: date | None = None) -> bool:
     )
     for organisation in active:
         db.session.add(Confirmation(campaign=campaign, organisation_id=organisation.id,
-                                    invited_at=datetime.now(UTC)))
-    db.session.commit()
+                                    invited_at=clock.now()))
+    db.session.flush()
     return True
 
 
 def seed_organisations(total: int, seed: int = 900, big_roster: int = 50) -> int:
-    """Add realistic organisations until there are `total`; the first new one gets a big roster.
+    """Add realistic organisations until there are `total`, committing per SEED_BATCH.
 
-    Uses Faker (nl_BE) for names and addresses, valid IBANs, KBO and phone numbers.
+    A bulk load: each batch is committed on purpose (a run of 50,000 must not hold one
+    transaction), and rerunning it only adds what is still missing.
     """
-    from faker import Faker
-
     existing = db.session.scalar(select(func.count(Organisation.id))) or 0
     to_add = max(0, total - existing)
     if not to_add:
         return 0
+    add_organisations(to_add, seed=seed, big_roster=big_roster, after_batch=db.session.commit)
+    db.session.commit()
+    analyze()
+    return to_add
+
+
+def add_organisations(to_add: int, seed: int = 900, big_roster: int = 50,
+                      after_batch: Callable[[], None] | None = None) -> None:
+    """Add `to_add` realistic organisations; the first gets a roster of `big_roster` contacts.
+
+    Uses Faker (nl_BE) for names and addresses, valid IBANs, KBO and phone numbers. Flushes;
+    `after_batch()` is called after every SEED_BATCH organisations.
+    """
+    from faker import Faker
+
+    existing = db.session.scalar(select(func.count(Organisation.id))) or 0
     fake = Faker("nl_BE")
     fake.seed_instance(seed + existing)
     rng = random.Random(seed + existing)
@@ -260,8 +279,6 @@ def seed_organisations(total: int, seed: int = 900, big_roster: int = 50) -> int
                 function=rng.choice(("Coördinator", "Directeur", "Boekhouder", "Medewerker")),
                 phone=make_phone(rng),
             )
-        if index % 100 == 99:
-            db.session.commit()
-    db.session.commit()
-    analyze()
-    return to_add
+        if after_batch is not None and index % SEED_BATCH == SEED_BATCH - 1:
+            after_batch()
+    db.session.flush()

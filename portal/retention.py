@@ -1,4 +1,9 @@
-"""Retention steps: each flow registers what it erases; `flask retention run` runs them all."""
+"""Retention steps: each flow registers what it erases; `flask retention run` runs them all.
+
+A step finds what is due and erases it, flushing only. The runner commits after each step, in
+one place: a step is one batch, saved whole or not at all, and a failure in a later step keeps
+what the earlier ones erased. Every step is safe to run again (what is gone is not due).
+"""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -6,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import text
+
+from portal.extensions import db
 
 
 @dataclass
@@ -15,7 +22,7 @@ class RetentionReport:
     details: list[str]
 
 
-# A step takes (today, dry_run) and returns a report; it commits its own work unless dry_run.
+# A step takes (today, dry_run) and returns a report; it flushes, the runner commits.
 RETENTION_STEPS: list[tuple[str, Callable[[date, bool], RetentionReport]]] = []
 
 
@@ -28,8 +35,22 @@ def retention_step(name: str):
     return register
 
 
-def run_retention(today: date, dry_run: bool = False) -> list[RetentionReport]:
-    return [func(today, dry_run) for _, func in RETENTION_STEPS]
+def run_retention(today: date, dry_run: bool = False, *,
+                  after_step: Callable[[int], None] | None = None) -> list[RetentionReport]:
+    """Run every step in order and commit each one's work (a dry run writes nothing).
+
+    `after_step(done)` replaces the plain commit, e.g. a job's commit with its progress.
+    """
+    reports = []
+    for done, (_name, func) in enumerate(RETENTION_STEPS, start=1):
+        reports.append(func(today, dry_run))
+        if dry_run:
+            continue
+        if after_step is not None:
+            after_step(done)
+        else:
+            db.session.commit()
+    return reports
 
 
 @contextmanager
@@ -42,8 +63,6 @@ def single_runner(name: str) -> Iterator[bool]:
     ends with that connection, so a killed run never blocks the next. SQLite is one host:
     there the rule is "one timer, one runner" (systemd never starts a running unit twice).
     """
-    from portal.extensions import db
-
     if db.engine.dialect.name != "postgresql":
         yield True
         return

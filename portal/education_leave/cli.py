@@ -1,10 +1,9 @@
 """`flask attestations due`: the education-leave attestations that are due or overdue."""
 
-from datetime import date
-
 import click
 from flask.cli import with_appcontext
 
+from portal import clock
 from portal.extensions import db
 
 
@@ -20,7 +19,7 @@ def due_command(today) -> None:
     """List the attestations that are due or overdue; safe to run daily."""
     from portal.education_leave.services import open_attestations
 
-    items = open_attestations(today.date() if today else date.today())
+    items = open_attestations(today.date() if today else clock.today())
     if not items:
         click.echo("No attestations due.")
     for training, item in items:

@@ -1,10 +1,9 @@
 """Views of the education-leave flow: the participant's personal page and the staff pages."""
 
-from datetime import date
-
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal import clock
 from portal.education_leave import bp, services
 from portal.education_leave.forms import (
     ConfirmForm,
@@ -13,7 +12,7 @@ from portal.education_leave.forms import (
     LeaveDataForm,
     TrainingForm,
 )
-from portal.errors import PolicyError
+from portal.errors import PolicyError, show_refusal
 from portal.extensions import limiter
 from portal.i18n import gettext as _
 from portal.security import public_endpoint, staff_required
@@ -31,14 +30,6 @@ def _enrolment_or_error_page(token: str):
                                       expired=error.expired), status)
 
 
-def _add_error(form, field_name: str | None, message: str) -> None:
-    field = getattr(form, field_name, None) if field_name else None
-    if field is not None:
-        field.errors = [*field.errors, message]
-    else:
-        flash(message, "error")
-
-
 @bp.route("/opleidingsverlof/<token>", methods=["GET", "POST"])
 @public_endpoint
 @limiter.limit("60 per minute", methods=["POST"])
@@ -54,29 +45,28 @@ def participant(token: str):
     if enrolment.has_consent and not form.is_submitted():
         birth_date = enrolment.birth_date
         form.birth_date.data = birth_date.strftime("%d/%m/%Y") if birth_date else ""
-    if form.validate_on_submit():
-        data = services.LeaveData(
-            surname=form.surname.data, given_name=form.given_name.data,
-            birthplace=form.birthplace.data, birth_date=form.birth_date.parsed,
-            residence=form.residence.data,
-        )
-        had_consent = enrolment.has_consent
-        try:
-            services.save_leave_data(enrolment, data, consent_ticked=form.consent_ticked())
-        except PolicyError as error:
-            _add_error(form, error.field, error.message)
-        else:
-            flash(_("Your details are corrected.") if had_consent
-                  else _("Thank you. Your consent and your details are saved."), "success")
-            return redirect(url_for("education_leave.participant", token=token))
-    elif form.is_submitted() and form.birth_date.parsed is not None and not form.birth_date.errors:
-        problem = services.check_birth_date(form.birth_date.parsed)
-        if problem:
-            form.birth_date.errors = [*form.birth_date.errors, problem]
-    if form.is_submitted() and not enrolment.has_consent and not form.consent_ticked() \
-            and not form.consent.errors:
-        form.consent.errors = [_("Tick the box to give your consent; without it we store "
-                                 "nothing.")]
+    if form.is_submitted():
+        well_formed = form.validate()
+        birth_date = None if form.birth_date.errors else form.birth_date.parsed
+        # The rules are checked even when a field is malformed: every problem shows at once.
+        problems = services.leave_data_problems(enrolment, birth_date, form.consent_ticked())
+        for problem in problems:
+            show_refusal(problem, form)
+        if well_formed and not problems:
+            had_consent = enrolment.has_consent
+            data = services.LeaveData(
+                surname=form.surname.data, given_name=form.given_name.data,
+                birthplace=form.birthplace.data, birth_date=form.birth_date.parsed,
+                residence=form.residence.data,
+            )
+            try:
+                services.save_leave_data(enrolment, data, consent_ticked=form.consent_ticked())
+            except PolicyError as error:
+                show_refusal(error, form)
+            else:
+                flash(_("Your details are corrected.") if had_consent
+                      else _("Thank you. Your consent and your details are saved."), "success")
+                return redirect(url_for("education_leave.participant", token=token))
     return render_template(
         "education_leave/participant.html",
         enrolment=enrolment,
@@ -117,10 +107,10 @@ def participant_attestation(token: str):
     try:
         services.view_attestation(None, enrolment)
     except PolicyError as error:
-        flash(error.message, "error")
+        show_refusal(error)
         return redirect(url_for("education_leave.participant", token=token))
     return render_template("education_leave/attestation.html", enrolment=enrolment,
-                           training=enrolment.training, today=date.today(),
+                           training=enrolment.training, today=clock.today(),
                            back_url=url_for("education_leave.participant", token=token))
 
 
@@ -155,7 +145,7 @@ def staff_new_training():
         try:
             training = services.create_training(current_user, data)
         except PolicyError as error:
-            _add_error(form, error.field, error.message)
+            show_refusal(error, form)
         else:
             flash(_("The training is created."), "success")
             return redirect(url_for("education_leave.staff_training", training_id=training.id))
@@ -192,7 +182,7 @@ def staff_enrol(training_id: int):
                 organisation_name=form.organisation_name.data,
             )
         except PolicyError as error:
-            _add_error(form, error.field, error.message)
+            show_refusal(error, form)
         else:
             flash(_("The participant is enrolled.") + (
                 " " + _("They received a mail with their personal link.")
@@ -212,7 +202,7 @@ def staff_renew_link(training_id: int, enrolment_id: int):
         try:
             services.send_new_link(current_user, enrolment)
         except PolicyError as error:
-            flash(error.message, "error")
+            show_refusal(error)
         else:
             flash(_("A new personal link was mailed; earlier links no longer work."), "success")
     return redirect(url_for("education_leave.staff_training", training_id=training.id))
@@ -233,7 +223,7 @@ def staff_mark_delivered(training_id: int):
             services.mark_delivered(current_user, training, enrolment_id, form.kind.data,
                                     period_id)
         except PolicyError as error:
-            flash(error.message, "error")
+            show_refusal(error)
         else:
             flash(_("The attestation is marked as delivered."), "success")
     else:
@@ -265,11 +255,11 @@ def staff_attestation(training_id: int, enrolment_id: int):
     try:
         services.view_attestation(current_user, enrolment)
     except PolicyError as error:
-        flash(error.message, "error")
+        show_refusal(error)
         return redirect(url_for("education_leave.staff_training", training_id=training.id))
     return render_template(
         "education_leave/attestation.html", enrolment=enrolment, training=training,
-        today=date.today(),
+        today=clock.today(),
         back_url=url_for("education_leave.staff_training", training_id=training.id),
     )
 

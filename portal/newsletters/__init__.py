@@ -37,7 +37,7 @@ add_nav_item("newsletters.staff_lists", _l("Newsletters"),
              is_visible=lambda user: user.is_staff, order=80)
 add_dashboard_panel(_dashboard_panel, order=40)
 
-from portal.newsletters import views  # noqa: E402,F401
+from portal.newsletters import jobs, views  # noqa: E402,F401
 from portal.newsletters.cli import newsletter_group  # noqa: E402
 
 cli_groups = (newsletter_group,)

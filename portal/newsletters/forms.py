@@ -1,4 +1,8 @@
-"""Forms of the newsletters flow; the list switches are built from the lists in the database."""
+"""Forms of the newsletters flow: input shape only.
+
+The views pass in what comes from the database or the rules: the lists to switch or choose,
+and the consent text shown next to the sign-up box.
+"""
 
 from wtforms import BooleanField, EmailField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
@@ -6,7 +10,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.forms import Form
 from portal.i18n import lazy_gettext as _l
-from portal.newsletters.services import SIGNUP_CONSENT_TEXT
 from portal.validators import EmailAddress, PlainText, clean_text
 
 
@@ -85,7 +88,7 @@ class SignUpForm(Form):
         validators=[DataRequired(_l("Choose at least one newsletter."))],
     )
     consent = BooleanField(
-        SIGNUP_CONSENT_TEXT,
+        "",  # the consent text, set by sign_up_form()
         validators=[DataRequired(_l("Tick the box to give your consent; without it we "
                                     "cannot send you anything."))],
     )
@@ -99,3 +102,9 @@ class ConfirmForm(Form):
     submit = SubmitField(_l("Confirm my subscription"))
 
 
+def sign_up_form(lists, consent_text) -> SignUpForm:
+    """The public sign-up form with these lists to choose from and this consent text shown."""
+    form = SignUpForm()
+    form.lists.choices = [(item.id, item.name) for item in lists]
+    form.consent.label.text = consent_text
+    return form

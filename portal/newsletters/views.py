@@ -3,15 +3,15 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.errors import PolicyError
+from portal.errors import PolicyError, show_refusal
 from portal.extensions import csrf, limiter
 from portal.i18n import gettext as _
 from portal.newsletters import bp, services
 from portal.newsletters.forms import (
     ConfirmForm,
     RequestLinkForm,
-    SignUpForm,
     preferences_form,
+    sign_up_form,
     wanted_ids,
 )
 from portal.security import contact_required, public_endpoint, staff_required
@@ -31,7 +31,7 @@ def preferences():
         try:
             changed = services.save_contact_preferences(contact, wanted_ids(form, lists))
         except PolicyError as error:
-            flash(error.message, "error")
+            show_refusal(error, form)
         else:
             flash(_("Your choice has been saved.") if changed
                   else _("Nothing changed: your choice was already saved."), "success")
@@ -88,7 +88,7 @@ def unsubscribe(token: str):
     try:
         services.save_link_preferences(token, wanted)
     except PolicyError as error:
-        flash(error.message, "error")
+        show_refusal(error, form)
         return _link_page(token, holder, form, subscribed, 400)
     flash(_("Your choice has been saved."), "success")
     return redirect(url_for("newsletters.unsubscribe", token=token, saved=1))
@@ -109,9 +109,8 @@ def request_link():
 @public_endpoint
 @limiter.limit(PUBLIC_FORM_LIMIT, methods=["POST"])
 def sign_up():
-    form = SignUpForm()
     lists = services.active_lists()
-    form.lists.choices = [(item.id, item.name) for item in lists]
+    form = sign_up_form(lists, services.SIGNUP_CONSENT_TEXT)
     if form.validate_on_submit():
         if form.website.data:
             # A bot filled in the hidden field: answer as usual, store and send nothing.
@@ -120,7 +119,7 @@ def sign_up():
             services.sign_up(form.name.data, form.organisation.data, form.email.data,
                              form.lists.data)
         except PolicyError as error:
-            form.lists.errors.append(error.message)
+            show_refusal(error, form)
         else:
             return render_template("newsletters/sign_up_sent.html")
     return render_template("newsletters/sign_up.html", form=form, lists=lists)

@@ -10,4 +10,4 @@ bp = Blueprint("privacy", __name__)
 add_nav_item("privacy.my_data", _l("My data"), is_visible=lambda user: True, order=80,
              area="account")
 
-from portal.privacy import retention, views  # noqa: E402,F401
+from portal.privacy import jobs, retention, views  # noqa: E402,F401

@@ -4,11 +4,12 @@ The privacy policy keeps data at most five years after the membership ends; what
 an erased organisation is one audit line with anonymous counts.
 """
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import delete, func, or_, select
 
+from portal import clock
 from portal.audit import record_event
 from portal.extensions import db
 from portal.i18n import gettext as _
@@ -93,14 +94,14 @@ def erase_ended_organisations(today: date, dry_run: bool) -> RetentionReport:
     # Counts only: no name, number or id of what was erased.
     record_event("retention.organisations_erased",
                  fields=[f"{name}={count}" for name, count in counts.items()])
-    db.session.commit()
-    db.session.expire_all()
+    db.session.flush()
+    db.session.expire_all()  # the bulk deletes bypassed the loaded objects
     return RetentionReport("organisations", len(ids), details)
 
 
 def _cutoff(today: date) -> datetime:
     first_kept = years_before(today, current_app.config["AUDIT_RETENTION_YEARS"])
-    return datetime.combine(first_kept, time.min, UTC)
+    return clock.start_of_day(first_kept)
 
 
 @retention_step("audit_events")
@@ -112,7 +113,7 @@ def prune_audit_events(today: date, dry_run: bool) -> RetentionReport:
         db.session.execute(delete(AuditEvent).where(condition),
                            execution_options={"synchronize_session": False})
         record_event("retention.audit_events_pruned", fields=[f"audit_events={count}"])
-        db.session.commit()
+        db.session.flush()
     return RetentionReport("audit_events", count, [])
 
 
@@ -125,5 +126,4 @@ def prune_mails(today: date, dry_run: bool) -> RetentionReport:
     if count and not dry_run:
         db.session.execute(delete(OutboxMail).where(condition),
                            execution_options={"synchronize_session": False})
-        db.session.commit()
     return RetentionReport("mails", count, [])

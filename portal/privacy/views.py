@@ -1,13 +1,12 @@
 """My data (GDPR art. 15 and 20) and the public privacy explanation."""
 
 import json
-from datetime import date
 
 from flask import Response, current_app, render_template
 from flask_login import current_user
 
+from portal import clock
 from portal.audit import record_event
-from portal.extensions import db
 from portal.privacy import bp
 from portal.privacy.services import FIELD_LABELS, as_json, collect_personal_data
 from portal.security import public_endpoint
@@ -27,8 +26,7 @@ def download_my_data():
                       indent=2)
     record_event("personal_data.downloaded", actor=user, target=user,
                  organisation_id=user.organisation_id)
-    db.session.commit()
-    filename = f"mijn-gegevens-{date.today().isoformat()}.json"
+    filename = f"mijn-gegevens-{clock.today().isoformat()}.json"
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -5,11 +5,11 @@ copy could catch a half-written page). PostgreSQL is backed up with pg_dump (see
 """
 
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
 
+from portal import clock
 from portal.extensions import db
 
 
@@ -22,7 +22,7 @@ def sqlite_path() -> Path | None:
 
 
 def default_backup_path() -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")  # UTC
     return Path(current_app.instance_path, "backups", f"portal-{stamp}.db")
 
 

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from portal.errors import PolicyError
 from portal.i18n import gettext as _
+from portal.unit_of_work import transactional
 
 
 @click.group("staff")
@@ -18,6 +19,7 @@ def staff_group() -> None:
 @click.argument("email")
 @click.option("--name", required=True, help="Display name of the staff member.")
 @with_appcontext
+@transactional
 def create_staff_command(email: str, name: str) -> None:
     """Create a staff login and mail an invitation to set a password."""
     from email_validator import EmailNotValidError
@@ -51,7 +53,7 @@ def import_organisations_command(file: Path, skip_invalid: bool) -> None:
         text = file.read_text("utf-8-sig")
     except UnicodeDecodeError:
         text = file.read_text("cp1252")  # older CRM exports from Excel
-    report = import_organisations(text, skip_invalid=skip_invalid)
+    report = transactional(import_organisations)(text, skip_invalid=skip_invalid)
     for line, message in report.errors:
         if line:
             click.echo(_("Line %(line)d: %(message)s", line=line, message=message), err=True)

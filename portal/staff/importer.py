@@ -1,7 +1,8 @@
 """`flask import organisations`: member organisations and contacts from a CRM export (CSV).
 
 Every row is validated like the back-office form; one bad row stops the whole import unless
-the caller asks to skip bad rows. Messages are Dutch and name the line of the file.
+the caller asks to skip bad rows. Messages are Dutch and name the line of the file. The import
+is one unit of work: it flushes, and the command commits it whole (or nothing at all).
 """
 
 import csv
@@ -17,7 +18,7 @@ from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.models import Contact, Organisation
 from portal.staff.forms import OrganisationForm
-from portal.staff.services import (
+from portal.staff.organisations import (
     add_organisation,
     contact_values,
     email_in_use,
@@ -218,38 +219,39 @@ def import_organisations(text: str, skip_invalid: bool = False) -> ImportReport:
     if report.errors and not skip_invalid:
         return report
 
-    from portal.auth.services import apply_website_right
-
     try:
-        for primary, others in importable:
-            add_organisation(None, primary.data, "organisation.imported",
-                             newsletters=primary.flags["contact_nieuwsbrieven"],
-                             advice=primary.flags["contact_advies"])
-            organisation = db.session.scalar(
-                select(Organisation).where(Organisation.enterprise_number == primary.kbo))
-            report.organisations += 1
-            report.contacts += 1
-            for row in others:
-                person = contact_values(row.data)
-                other = Contact(organisation_id=organisation.id, is_primary=False, **person)
-                website = row.flags["contact_website"]
-                other.has_website_right = bool(website)
-                other.has_newsletter_right = row.flags["contact_nieuwsbrieven"]
-                other.has_advice_right = row.flags["contact_advies"]
-                db.session.add(other)
-                db.session.flush()
-                if other.has_newsletter_right:
-                    subscribe_to_active_lists(other)
-                apply_website_right(other, None)
-                record_event("contact.imported", target=other, organisation_id=organisation.id,
-                             fields=[k for k, v in person.items() if v is not None])
-                report.contacts += 1
-        db.session.commit()
+        # A savepoint: a rule that refuses a row halfway takes the rows before it back too.
+        with db.session.begin_nested():
+            _import_rows(importable, report)
     except PolicyError as error:
-        db.session.rollback()
         report.errors.append((0, error.message))
         report.organisations = report.contacts = 0
         return report
     report.imported = True
     return report
 
+
+def _import_rows(importable: list[tuple[_Row, list[_Row]]], report: ImportReport) -> None:
+    from portal.auth.services import apply_website_right
+
+    for primary, others in importable:
+        organisation = add_organisation(None, primary.data, "organisation.imported",
+                                        newsletters=primary.flags["contact_nieuwsbrieven"],
+                                        advice=primary.flags["contact_advies"])
+        report.organisations += 1
+        report.contacts += 1
+        for row in others:
+            person = contact_values(row.data)
+            other = Contact(organisation_id=organisation.id, is_primary=False, **person)
+            other.has_website_right = bool(row.flags["contact_website"])
+            other.has_newsletter_right = row.flags["contact_nieuwsbrieven"]
+            other.has_advice_right = row.flags["contact_advies"]
+            db.session.add(other)
+            db.session.flush()
+            if other.has_newsletter_right:
+                subscribe_to_active_lists(other)
+            apply_website_right(other, None)
+            record_event("contact.imported", target=other, organisation_id=organisation.id,
+                         fields=[k for k, v in person.items() if v is not None])
+            report.contacts += 1
+    db.session.flush()

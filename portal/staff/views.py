@@ -1,17 +1,14 @@
 """Back-office pages; every route is for staff only and every view of personal data is logged."""
 
-from datetime import UTC, date, datetime
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from portal import clock
 from portal.auth.services import resend_invitation as resend_login_invitation
-from portal.errors import PolicyError
-from portal.extensions import db
+from portal.errors import PolicyError, show_refusal
 from portal.i18n import gettext as _
-from portal.models import Contact, DataBreach, Organisation
+from portal.models import DataBreach
 from portal.navigation import nav_items_for
 from portal.privacy.services import FIELD_LABELS, collect_personal_data
 from portal.security import staff_required
@@ -25,17 +22,17 @@ from portal.staff.forms import (
     OrganisationForm,
     SearchForm,
 )
+from portal.unit_of_work import after_response
 
 
 def _actor():
     return current_user._get_current_object()
 
 
-def _form_error(form, error: PolicyError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        flash(error.message, "error")
+def _or_404(found):
+    if found is None:
+        abort(404)
+    return found
 
 
 @bp.get("")
@@ -63,13 +60,12 @@ def organisations():
 def create_organisation():
     form = OrganisationForm()
     if request.method == "GET":
-        form.membership_started_on.data = date.today()
+        form.membership_started_on.data = clock.today()
     if form.validate_on_submit():
         try:
             organisation = services.create_organisation(_actor(), form.data)
         except PolicyError as error:
-            db.session.rollback()
-            _form_error(form, error)
+            show_refusal(error, form)
         else:
             flash(_("The organisation was created and its primary contact was invited."),
                   "success")
@@ -80,7 +76,7 @@ def create_organisation():
 @bp.get("/organisaties/<int:organisation_id>")
 @staff_required
 def organisation(organisation_id: int):
-    organisation = db.get_or_404(Organisation, organisation_id)
+    organisation = _or_404(services.get_organisation(organisation_id))
     services.log_staff_view(_actor(), "staff.viewed_organisation", organisation, organisation.id)
     return render_template("staff/organisation.html", organisation=organisation)
 
@@ -88,15 +84,15 @@ def organisation(organisation_id: int):
 @bp.route("/organisaties/<int:organisation_id>/lidmaatschap-beeindigen", methods=["GET", "POST"])
 @staff_required
 def end_membership(organisation_id: int):
-    organisation = db.get_or_404(Organisation, organisation_id)
+    organisation = _or_404(services.get_organisation(organisation_id))
     form = EndMembershipForm()
     if request.method == "GET":
-        form.ended_on.data = organisation.membership_ended_on or date.today()
+        form.ended_on.data = organisation.membership_ended_on or clock.today()
     if form.validate_on_submit():
         try:
             services.end_membership(_actor(), organisation.id, form.ended_on.data)
         except PolicyError as error:
-            _form_error(form, error)
+            show_refusal(error, form)
         else:
             flash(_("The end of the membership is recorded."), "success")
             return redirect(url_for("staff.organisation", organisation_id=organisation.id))
@@ -106,10 +102,7 @@ def end_membership(organisation_id: int):
 @bp.get("/organisaties/<int:organisation_id>/contactpersonen/<int:contact_id>/gegevens")
 @staff_required
 def person_data(organisation_id: int, contact_id: int):
-    contact = db.session.scalar(select(Contact).where(
-        Contact.id == contact_id, Contact.organisation_id == organisation_id))
-    if contact is None:
-        abort(404)
+    contact = _or_404(services.get_contact(organisation_id, contact_id))
     services.log_staff_view(_actor(), "staff.viewed_personal_data", contact, organisation_id)
     data = collect_personal_data(contact=contact)
     return render_template("staff/person_data.html", contact=contact, data=data,
@@ -119,14 +112,13 @@ def person_data(organisation_id: int, contact_id: int):
 @bp.post("/organisaties/<int:organisation_id>/contactpersonen/<int:contact_id>/uitnodiging")
 @staff_required
 def resend_invitation(organisation_id: int, contact_id: int):
-    contact = db.session.scalar(select(Contact).where(
-        Contact.id == contact_id, Contact.organisation_id == organisation_id))
-    if contact is None or contact.user is None:
+    contact = _or_404(services.get_contact(organisation_id, contact_id))
+    if contact.user is None:
         abort(404)
     try:
         resend_login_invitation(contact.user, _actor())
     except PolicyError as error:
-        flash(error.message, "error")
+        show_refusal(error)
     else:
         flash(_("A new invitation was sent to %(email)s. The previous link no longer works.",
                 email=contact.email), "success")
@@ -155,9 +147,8 @@ def audit_log():
 @bp.get("/datalekken")
 @staff_required
 def breaches():
-    rows = db.session.scalars(select(DataBreach).order_by(DataBreach.discovered_at.desc()))
-    return render_template("staff/breaches.html", breaches=list(rows),
-                           now=datetime.now(UTC), deadline=services.breach_deadline)
+    return render_template("staff/breaches.html", breaches=services.list_breaches(),
+                           now=clock.now(), deadline=services.breach_deadline)
 
 
 @bp.route("/datalekken/nieuw", methods=["GET", "POST"])
@@ -168,8 +159,7 @@ def create_breach():
         try:
             breach = services.record_breach(_actor(), form.data)
         except PolicyError as error:
-            db.session.rollback()
-            _form_error(form, error)
+            show_refusal(error, form)
         else:
             flash(_("The incident is recorded. The deadline for the authority is running."),
                   "success")
@@ -177,9 +167,13 @@ def create_breach():
     return render_template("staff/breach_form.html", form=form)
 
 
-def _render_breach(breach: DataBreach, authority_form=None):
-    services.log_staff_view(_actor(), "staff.viewed_breach", breach, None)
-    now = datetime.now(UTC)
+def _render_breach(breach, authority_form=None, status: int = 200):
+    if status < 400:
+        services.log_staff_view(_actor(), "staff.viewed_breach", breach, None)
+    else:
+        after_response(services.log_staff_view_later, _actor().id, "staff.viewed_breach",
+                       DataBreach, breach.id, None)
+    now = clock.now()
     left = services.time_left(breach, now)
     return render_template(
         "staff/breach.html", breach=breach, deadline=services.breach_deadline(breach),
@@ -194,35 +188,35 @@ def _render_breach(breach: DataBreach, authority_form=None):
 @bp.get("/datalekken/<int:breach_id>")
 @staff_required
 def breach(breach_id: int):
-    return _render_breach(db.get_or_404(DataBreach, breach_id))
+    return _render_breach(_or_404(services.get_breach(breach_id)))
 
 
 @bp.post("/datalekken/<int:breach_id>/melding")
 @staff_required
 def notify_authority(breach_id: int):
-    breach = db.get_or_404(DataBreach, breach_id)
+    breach = _or_404(services.get_breach(breach_id))
     form = AuthorityNotificationForm()
     if form.validate_on_submit():
         try:
             services.record_authority_notification(_actor(), breach.id, form.notified_at.data,
                                                    form.reference.data)
         except PolicyError as error:
-            _form_error(form, error)
+            show_refusal(error, form)
         else:
             flash(_("The notification to the authority is recorded."), "success")
             return redirect(url_for("staff.breach", breach_id=breach.id))
-    return _render_breach(breach, authority_form=form), 400
+    return _render_breach(breach, authority_form=form, status=400), 400
 
 
 @bp.post("/datalekken/<int:breach_id>/betrokkenen")
 @staff_required
 def notify_subjects(breach_id: int):
-    breach = db.get_or_404(DataBreach, breach_id)
+    breach = _or_404(services.get_breach(breach_id))
     if ConfirmForm().validate_on_submit():
         try:
             count = services.notify_subjects(_actor(), breach.id)
         except PolicyError as error:
-            flash(error.message, "error")
+            show_refusal(error)
         else:
             flash(_("A notice was mailed to %(count)d people.", count=count), "success")
     return redirect(url_for("staff.breach", breach_id=breach.id))
@@ -231,12 +225,12 @@ def notify_subjects(breach_id: int):
 @bp.post("/datalekken/<int:breach_id>/afsluiten")
 @staff_required
 def close_breach(breach_id: int):
-    breach = db.get_or_404(DataBreach, breach_id)
+    breach = _or_404(services.get_breach(breach_id))
     if ConfirmForm().validate_on_submit():
         try:
             services.close_breach(_actor(), breach.id)
         except PolicyError as error:
-            flash(error.message, "error")
+            show_refusal(error)
         else:
             flash(_("The incident is closed."), "success")
     return redirect(url_for("staff.breach", breach_id=breach.id))

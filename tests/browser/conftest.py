@@ -169,6 +169,7 @@ def demo_site(app, live_server):
     """The live server with the documented demo data seeded."""
     app.config["BASE_URL"] = live_server
     seed_demo()
+    db.session.commit()  # what `flask seed-demo` does
     db.session.remove()
     return live_server
 

@@ -3,8 +3,10 @@
 import pytest
 from playwright.sync_api import expect
 
-from portal.email import deliver_if_ready
+from portal.email import deliver_outbox
+from portal.jobs import run_due_jobs
 from portal.newsletters.services import send_mailing
+from portal.unit_of_work import transactional
 from tests.browser.conftest import check_page, link_in, log_out
 
 pytestmark = pytest.mark.browser
@@ -19,9 +21,10 @@ def _links_to_the_live_server(app):
 
 
 def _mailing(slug: str, subject: str) -> None:
-    """What `flask newsletter send` does."""
-    send_mailing(slug, subject, "Beste lezer,\n\nHet nieuws van deze maand.",
-                 after_batch=deliver_if_ready)
+    """What `flask newsletter send` does: start the mailing, run its job; then deliver."""
+    transactional(send_mailing)(slug, subject, "Beste lezer,\n\nHet nieuws van deze maand.")
+    run_due_jobs()
+    deliver_outbox()
 
 
 def _mails_to(mails, address: str, subject: str):

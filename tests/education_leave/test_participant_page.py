@@ -233,6 +233,7 @@ def test_a_new_nonce_invalidates_old_links(client, app, make_training, make_enro
     assert client.get(old_link).status_code == 200
     with app.test_request_context():
         services.send_new_link(make_staff(), db.session.get(Enrolment, enrolment.id))
+    db.session.commit()  # the test plays the request
     db.session.expire_all()
     assert client.get(old_link).status_code == 404
     assert client.get(link_of(db.session.get(Enrolment, enrolment.id))).status_code == 200

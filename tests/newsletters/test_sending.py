@@ -142,3 +142,25 @@ def test_send_refuses_an_unknown_list_or_empty_text(app, lists, body_file, tmp_p
     result = runner.invoke(args=["newsletter", "send", "e-zine", "X", str(empty)])
     assert result.exit_code != 0 and "leeg" in result.output
     assert db.session.scalars(select(OutboxMail)).all() == []
+
+
+def test_the_command_runs_its_mailing_job_where_no_delivery_follows_a_commit(
+    app, lists, make_org, make_contact, body_file
+):
+    """Production: the job is not run right after the commit; the command runs it itself and
+    leaves the mails to the worker."""
+    from sqlalchemy import func
+
+    from portal.models import Job
+
+    app.config["MAIL_DELIVER_AFTER_COMMIT"] = False
+    make_contact(make_org(), email="lezer@organisatie.be")
+    result = app.test_cli_runner().invoke(
+        args=["newsletter", "send", "e-zine", "E-zine van maart", str(body_file)])
+    assert result.exit_code == 0, result.output
+    assert "1 mails queued" in result.output and "Not finished" not in result.output
+    job = db.session.scalar(select(Job))
+    assert (job.kind, job.done, job.total) == ("newsletter.mailing", 1, 1)
+    assert job.finished_at is not None and job.last_error is None
+    waiting = select(func.count(OutboxMail.id)).where(OutboxMail.sent_at.is_(None))
+    assert db.session.scalar(waiting) == 1  # for the worker

@@ -144,3 +144,22 @@ def test_old_sent_mails_are_pruned(app):
     db.session.commit()
     run_retention(date.today())
     assert set(db.session.scalars(select(OutboxMail.subject))) == {"nieuw"}
+
+
+def test_a_retention_job_runs_every_step_with_its_progress(app, make_org, make_contact):
+    """The same run started from a page: a job, one commit per step."""
+    from portal.jobs import enqueue, run_due_jobs
+    from portal.models import Job
+    from portal.privacy.jobs import RETENTION_JOB
+    from portal.retention import RETENTION_STEPS
+
+    due, _due_people, kept = _setup(make_org, make_contact)
+    job_id = enqueue(RETENTION_JOB, today=TODAY.isoformat()).id
+    db.session.commit()
+    assert run_due_jobs() == 1
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert job.finished_at is not None and job.last_error is None
+    assert job.done == job.total == len(RETENTION_STEPS)
+    assert db.session.get(Organisation, due) is None
+    assert _count(Organisation, Organisation.id.in_(kept)) == 3

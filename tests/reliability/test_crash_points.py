@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import flask_mail
 import pytest
 import time_machine
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from portal.extensions import db
 from portal.models import Enrolment, OutboxMail
@@ -70,6 +70,14 @@ def crash_then_retry(name: str, run, check_done, *, after: int = 1,
     assert check_done(), f"{name}: the retry did not complete"
 
 
+def in_unit_of_work(func, *args, **kwargs):
+    """Run a use case as a request, a command or a job does: one transaction, committed at
+    its end (services only flush). A batch job commits per batch itself."""
+    from portal.unit_of_work import transactional
+
+    return transactional(func)(*args, **kwargs)
+
+
 @pytest.fixture
 def world(app):
     return build_world(app)
@@ -109,23 +117,75 @@ def test_annual_confirmation(app, world):
         lambda: current_confirmation(world.org_a.id).confirmed_at is not None)
 
 
+def _leave_data():
+    from portal.education_leave.services import LeaveData
+
+    return LeaveData(surname="Peeters", given_name="An", birthplace="Leuven",
+                     birth_date=date(1985, 3, 14), residence="9000 Gent")
+
+
 def test_consent_withdrawal_erases_after_a_crash(app, world):
     from portal.education_leave import services
 
     enrolment = db.session.get(Enrolment, world.args["enrolment_id"])
-    services.save_leave_data(enrolment, services.LeaveData(
-        surname="Peeters", given_name="An", birthplace="Leuven", birth_date=date(1985, 3, 14),
-        residence="9000 Gent"), consent_ticked=True)
+    services.save_leave_data(enrolment, _leave_data(), consent_ticked=True)
+    db.session.commit()
     enrolment_id = enrolment.id
 
     def run():
-        services.withdraw_consent(db.session.get(Enrolment, enrolment_id))
+        in_unit_of_work(services.withdraw_consent, db.session.get(Enrolment, enrolment_id))
 
     def erased():
         row = db.session.get(Enrolment, enrolment_id)
         return row.birth_date is None and row.surname is None and row.consent_withdrawn_at
 
     crash_then_retry("consent withdrawal", run, erased)
+
+
+def test_education_leave_consent_and_data(app, world):
+    from portal.education_leave import services
+
+    enrolment_id = world.args["enrolment_id"]
+    crash_then_retry(
+        "education-leave consent with the five fields",
+        lambda: in_unit_of_work(services.save_leave_data, db.session.get(Enrolment, enrolment_id),
+                                _leave_data(), consent_ticked=True),
+        lambda: db.session.get(Enrolment, enrolment_id).birth_date == date(1985, 3, 14))
+
+
+def test_education_leave_training_enrolment_and_delivery(app, world):
+    from portal.education_leave import services
+    from portal.models import AttestationDelivery, Training
+
+    training_id = world.args["training_id"]
+    with app.test_request_context():
+        crash_then_retry(
+            "training with its periods",
+            lambda: in_unit_of_work(services.create_training, world.staff, services.TrainingData(
+                title="Vormingsdag", starts_on=date.today(), ends_on=date.today(), hours=None,
+                is_bev_recognised=True, is_vov_recognised=False, periods=[])),
+            lambda: db.session.scalar(select(Training).where(Training.title == "Vormingsdag")))
+        crash_then_retry(
+            "enrolment with its link mail",
+            lambda: in_unit_of_work(services.enrol_participant, world.staff,
+                                    db.session.get(Training, training_id), is_contact=False,
+                                    email="extern@deelnemer.be", name="Eva Extern"),
+            lambda: db.session.scalar(select(Enrolment).where(
+                Enrolment.participant_email == "extern@deelnemer.be")))
+        crash_then_retry(
+            "new personal link",
+            lambda: in_unit_of_work(services.send_new_link, world.staff,
+                                    db.session.get(Enrolment, world.args["enrolment_id"])),
+            lambda: db.session.scalar(select(OutboxMail).where(
+                OutboxMail.recipient == world.contact_a.email)))
+    training = db.session.get(Training, training_id)
+    crash_then_retry(
+        "attestation delivered",
+        lambda: in_unit_of_work(services.mark_delivered, world.staff,
+                                db.session.get(Training, training_id),
+                                world.args["enrolment_id"], "attendance",
+                                training.periods[0].id),
+        lambda: db.session.scalar(select(AttestationDelivery)))
 
 
 def test_campaign_mailing(app, world):
@@ -160,14 +220,114 @@ def test_campaign_mailing_inside_the_batch(app, world):
     assert db.session.query(OutboxMail).count() == mails_before + 2
 
 
-def test_newsletter_mailing(app, world):
+def _mailings_and_mails():
     from portal.models import Mailing
+
+    mails = [row.recipient for row in db.session.scalars(
+        select(OutboxMail).where(OutboxMail.kind == "newsletter"))]
+    return db.session.scalars(select(Mailing.recipient_count)).all(), sorted(mails)
+
+
+def test_newsletter_mailing(app, world):
     from portal.newsletters import services
 
+    # The start (mailing + job) and, in testing, the job run right after its commit.
     crash_then_retry(
-        "newsletter mailing",
-        lambda: services.send_mailing(world.args["slug"], "Nieuws van juni", "Beste lezer"),
-        lambda: db.session.scalar(select(Mailing.recipient_count)) > 0)
+        "newsletter mailing (start)",
+        lambda: in_unit_of_work(services.send_mailing, world.args["slug"], "Nieuws van juni",
+                                "Beste lezer"),
+        lambda: _mailings_and_mails()[0][0] > 0)
+    counts, mails = _mailings_and_mails()
+    assert counts == [len(mails)] and len(set(mails)) == len(mails) > 0
+
+
+def _queued_mailing(slug: str, batch_size: int = 200) -> int:
+    from portal.newsletters import services
+
+    started = services.send_mailing(slug, "Nieuws van juni", "Beste lezer",
+                                    batch_size=batch_size)
+    db.session.commit()  # as the request does; the job waits for the worker
+    return started.job.id
+
+
+def test_newsletter_mailing_inside_the_batch(app, world):
+    from portal.models import Job
+    from portal.newsletters.jobs import run_mailing
+
+    job_id = _queued_mailing(world.args["slug"])
+    # After the first write of the batch (a link secret or the first queued mail).
+    crash_then_retry("newsletter mailing (batch)",
+                     lambda: run_mailing(db.session.get(Job, job_id)),
+                     lambda: _mailings_and_mails()[0][0] > 0, after=2)
+    counts, mails = _mailings_and_mails()
+    assert counts == [len(mails)] and len(set(mails)) == len(mails) > 0
+
+
+def test_newsletter_mailing_goes_on_after_a_committed_batch(app, world, monkeypatch):
+    """A worker killed after its first batch: the next run sends only the rest, once."""
+    from portal.models import Job
+    from portal.newsletters import jobs
+
+    job_id = _queued_mailing(world.args["slug"], batch_size=1)
+    real_commit = jobs.commit_progress
+
+    def commit_then_die(job, done, total=None):
+        real_commit(job, done, total)
+        raise InjectedCrash("killed after the first batch")
+
+    monkeypatch.setattr(jobs, "commit_progress", commit_then_die)
+    with pytest.raises(InjectedCrash):
+        jobs.run_mailing(db.session.get(Job, job_id))
+    db.session.rollback()
+    assert len(_mailings_and_mails()[1]) == 1
+    monkeypatch.setattr(jobs, "commit_progress", real_commit)
+    jobs.run_mailing(db.session.get(Job, job_id))
+    counts, mails = _mailings_and_mails()
+    assert len(mails) > 1 and len(set(mails)) == len(mails) and counts == [len(mails)]
+    assert db.session.get(Job, job_id).done == len(mails)
+    figures.add("crash", points=1)
+
+
+def test_newsletter_sign_up_confirmation_and_unsubscribe(app, world):
+    from portal.models import Subscriber
+    from portal.newsletters import services
+    from portal.newsletters.services import Person
+
+    slug = world.args["slug"]
+    list_id = services.get_active_list(slug).id
+    with app.test_request_context():
+        crash_then_retry(
+            "newsletter sign-up",
+            lambda: in_unit_of_work(services.sign_up, "Eva Extern", None, "eva@extern.be",
+                                    [list_id]),
+            lambda: db.session.scalar(select(Subscriber).where(
+                Subscriber.email == "eva@extern.be")))
+    crash_then_retry(
+        "newsletter confirmation (double opt-in)",
+        lambda: in_unit_of_work(services.confirm_sign_up, world.args["confirm_token"]),
+        lambda: db.session.scalar(select(Subscriber).where(
+            Subscriber.email == "sara@voorbeeld.be")).confirmed_at is not None)
+
+    contact_id = world.contact_a.id
+
+    def receives() -> set[int]:
+        from portal.models import Contact
+
+        return services.subscribed_list_ids(Person(contact=db.session.get(Contact, contact_id)))
+
+    crash_then_retry(
+        "one-click unsubscribe",
+        lambda: in_unit_of_work(services.one_click_unsubscribe, world.args["unsubscribe_token"]),
+        lambda: list_id not in receives())
+    crash_then_retry(
+        "own newsletter choice",
+        lambda: in_unit_of_work(services.save_contact_preferences,
+                                db.session.get(type(world.contact_a), contact_id), set()),
+        lambda: receives() == set())
+    crash_then_retry(
+        "a new list for every contact with the right",
+        lambda: in_unit_of_work(services.add_list, "vacatures", "Vacatures"),
+        lambda: any(item.slug == "vacatures" for item in services.active_lists()))
 
 
 def test_mail_sending(app, world, monkeypatch):
@@ -204,8 +364,78 @@ def test_staff_end_membership(app, world):
 
     crash_then_retry(
         "end of membership",
-        lambda: services.end_membership(world.staff, world.org_a.id, date.today()),
+        lambda: in_unit_of_work(services.end_membership, world.staff, world.org_a.id,
+                                date.today()),
         lambda: db.session.get(Organisation, world.org_a.id).membership_ended_on is not None)
+
+
+def test_staff_create_organisation_and_import(app, world):
+    import random
+
+    from portal.demo import make_enterprise_number
+    from portal.models import Organisation
+    from portal.staff import services
+    from portal.staff.importer import import_organisations
+    from tests.staff.conftest import VALID_ORGANISATION
+
+    rng = random.Random(16)
+    numbers = [make_enterprise_number(rng) for _ in range(3)]
+    data = {**VALID_ORGANISATION, "enterprise_number": numbers[0],
+            "membership_started_on": date(2026, 1, 1), "employee_count": 4, "fte": None}
+    with app.test_request_context():
+        crash_then_retry(
+            "organisation with its primary contact and invitation",
+            lambda: in_unit_of_work(services.create_organisation, world.staff, data),
+            lambda: db.session.scalar(select(Organisation).where(
+                Organisation.enterprise_number == numbers[0])))
+        header = ("naam;ondernemingsnummer;lid_sinds;contact_voornaam;contact_achternaam;"
+                  "contact_email;contact_primair")
+        rows = [f"Import {n} vzw;{number};01/01/2020;An;Import{n};an{n}@import.be;ja"
+                for n, number in enumerate(numbers[1:])]
+        crash_then_retry(
+            "organisation import",
+            lambda: in_unit_of_work(import_organisations, "\n".join([header, *rows])),
+            lambda: db.session.scalar(select(func.count(Organisation.id)).where(
+                Organisation.enterprise_number.in_(numbers[1:]))) == 2)
+
+
+def test_staff_breach_register(app, world):
+    from portal.models import DataBreach
+    from portal.staff import services
+
+    breach_id = world.args["breach_id"]
+    db.session.get(DataBreach, breach_id).risk_level = "high"
+    db.session.get(DataBreach, breach_id).organisations = [world.org_a]
+    db.session.commit()
+    with app.test_request_context():
+        crash_then_retry(
+            "data breach recorded",
+            lambda: in_unit_of_work(services.record_breach, world.staff, {
+                "title": "USB-stick kwijt", "description": "Verloren op de trein.",
+                "discovered_at": datetime.now() - timedelta(hours=1),  # noqa: DTZ005 - typed local time
+                "data_categories": "namen", "risk_level": "low", "organisations": ""}),
+            lambda: db.session.scalar(select(DataBreach).where(
+                DataBreach.title == "USB-stick kwijt")))
+        crash_then_retry(
+            "people notified of a breach",
+            lambda: in_unit_of_work(services.notify_subjects, world.staff, breach_id),
+            lambda: db.session.get(DataBreach, breach_id).subjects_notified_at is not None)
+    crash_then_retry(
+        "breach closed",
+        lambda: in_unit_of_work(services.close_breach, world.staff, breach_id),
+        lambda: db.session.get(DataBreach, breach_id).closed_at is not None)
+
+
+def test_retention_run(app, world):
+    from portal.models import Organisation
+    from portal.retention import run_retention
+
+    org_id = world.org_b.id
+    db.session.get(Organisation, org_id).membership_ended_on = date(2000, 1, 1)
+    db.session.commit()
+    # Each step commits on its own: the crash rolls back the step it hit, nothing else.
+    crash_then_retry("retention run", lambda: run_retention(date.today()),
+                     lambda: db.session.get(Organisation, org_id) is None)
 
 
 def test_primary_hand_over(app, world):

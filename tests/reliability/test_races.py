@@ -122,6 +122,7 @@ def test_two_sign_ups_with_the_same_email(race_app):
     from portal.newsletters.services import active_lists, ensure_default_lists
 
     ensure_default_lists()
+    db.session.commit()  # what `flask newsletter ensure-lists` does
     list_id = active_lists()[0].id
     clients = [race_app.test_client(), race_app.test_client()]
     for run in range(RUNS):

@@ -62,9 +62,9 @@ def test_the_log_is_paginated_newest_first(staff_client):
 def test_a_long_log_is_counted_up_to_a_limit(staff_client, monkeypatch):
     # Counting the whole log grew with it on every view: beyond the limit (and beyond the
     # page asked for) the page says "more than" and still offers the older events.
-    from portal.staff import services
+    from portal.staff import audit_log
 
-    monkeypatch.setattr(services, "AUDIT_COUNT_LIMIT", 60)
+    monkeypatch.setattr(audit_log, "AUDIT_COUNT_LIMIT", 60)
     client, _ = staff_client
     for number in range(120):
         _event(f"event.{number:03d}",

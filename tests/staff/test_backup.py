@@ -25,6 +25,7 @@ def test_backup_and_restore_round_trip(tmp_path):
     with app.app_context():
         db.create_all()
         seed_demo()
+        db.session.commit()  # what `flask seed-demo` does
         before = _all_rows()
         assert sum(len(rows) for rows in before.values()) > 50
         assert before["contacts"] and before["users"] and before["enrolments"]
