@@ -70,7 +70,7 @@ def main() -> None:
         engine = db.engine
         # Server-side sessions: a row in user_sessions whose key the cookie carries (staff
         # count as having passed the second factor).
-        from portal.auth.services import SESSION_KEY, open_session
+        from portal.auth.sessions import SESSION_KEY, open_session
 
         session_key = open_session(user, second_factor=True)
         db.session.commit()

@@ -115,6 +115,7 @@ class TestingConfig(Config):
     MAIL_SUPPRESS_SEND = True
     RATELIMIT_ENABLED = True
     SERVER_NAME = "localhost"
+    BASE_URL = "http://localhost"  # mail links on the test client's host
     PREFERRED_URL_SCHEME = "http"
 
 

@@ -40,7 +40,9 @@ def _run_after_response(app: Flask, work: list, deliver: bool) -> None:
             except Exception:  # noqa: BLE001 - the response is gone; log and go on
                 db.session.rollback()
                 app.logger.exception("Work after the response failed: %s", func.__name__)
-        if deliver:
+        # The work itself may have queued mail (a reset mail made after the response).
+        if deliver or (db.session.info.pop(COMMITTED_FLAG, False)
+                       and app.config.get("MAIL_DELIVER_AFTER_COMMIT")):
             deliver_now()
         db.session.remove()
 

@@ -45,10 +45,21 @@ class PlainText:
             raise ValidationError(self.message)
 
 
-def normalise_email(value: str) -> str:
-    """The stored form of an email address: validated syntax, lower case."""
-    result = validate_email(value.strip(), check_deliverability=False)
-    return result.normalized.lower()
+def normalise_email(value: str | None) -> str:
+    """The one form of an email address, stored and looked up: NFKC, stripped, lower case.
+
+    Never raises: the login and its throttle normalise whatever was typed, so that
+    "Lies@Org.BE ", "lies@org.be" and its full-width twin are one address everywhere. Whether
+    the text is an address at all is check_email's question (and the EmailAddress validator's).
+    """
+    return unicodedata.normalize("NFKC", value or "").strip().lower()
+
+
+def check_email(value: str) -> str:
+    """normalise_email(value) when that is a valid address; EmailNotValidError otherwise."""
+    email = normalise_email(value)
+    validate_email(email, check_deliverability=False)
+    return email
 
 
 class EmailAddress:
@@ -61,7 +72,7 @@ class EmailAddress:
         if has_control_characters(field.data):
             raise StopValidation(self.message)
         try:
-            normalise_email(field.data)
+            check_email(field.data)
         except EmailNotValidError:
             raise StopValidation(self.message)
 

@@ -152,7 +152,7 @@ def outbox(app):
 def log_in(client, user) -> None:
     """Put `user` in the client's session as a real login would: a server-side session row,
     with the second factor done (staff reach /beheer without TOTP steps in tests)."""
-    from portal.auth.services import SESSION_KEY, open_session
+    from portal.auth.sessions import SESSION_KEY, open_session
 
     app = client.application
     key = open_session(user, second_factor=True)

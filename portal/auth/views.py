@@ -1,20 +1,17 @@
-"""Log in (with a second step for TOTP), log out, reset, invitation, password and 2FA pages."""
+"""Log in (with a second step for TOTP), log out, reset, invitation, password and 2FA pages.
+
+The request commits once when a view answers below 400, and rolls back otherwise. A failed
+attempt (wrong password, wrong code, wrong current password) is counted by a service and
+answered with the form and its error (200) or a redirect, so the count is committed; a
+refusal (PolicyError) goes through show_refusal, which rolls the use case back.
+"""
 
 import time
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from portal.auth import bp, services
+from portal.auth import bp, credentials, invitations, passwords, resets, sessions, two_factor
 from portal.auth.forms import (
     ButtonForm,
     ChangePasswordForm,
@@ -25,7 +22,8 @@ from portal.auth.forms import (
     SetPasswordForm,
     TotpSetupForm,
 )
-from portal.errors import PolicyError
+from portal.auth.throttle import AccountLocked, CheckInProgress
+from portal.errors import PolicyError, show_refusal
 from portal.extensions import db, limiter
 from portal.i18n import gettext as _
 from portal.models import User
@@ -48,18 +46,22 @@ def _failed(response) -> bool:
 def _start_session(user: User, second_factor: bool) -> None:
     """A fresh session (new identifier: no fixation) with its server-side row."""
     session.clear()
-    key = services.open_session(user, second_factor=second_factor)
-    services.record_login(user)  # commits the session row too
+    key = credentials.start_session(user, second_factor=second_factor)
     login_user(user)
-    session[services.SESSION_KEY] = key
+    session[sessions.SESSION_KEY] = key
 
 
-def _show_error(form, field_name: str, message: str) -> None:
-    field = getattr(form, field_name, None)
-    if field is None:
-        flash(message, "error")
-    else:
-        field.errors = [*field.errors, message]
+def _log_out_locked(user: User, error: AccountLocked):
+    """Guessing the current password locked the address: this session ends too."""
+    show_refusal(error)
+    sessions.end_session(user, session.get(sessions.SESSION_KEY))
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+def _wrong_current_password() -> str:
+    return _("Your current password is not correct.")
 
 
 @bp.route("/aanmelden", methods=["GET", "POST"])
@@ -71,20 +73,18 @@ def login():
     form = LoginForm()
     if request.args.get("expired") and request.method == "GET":
         flash(_("Your session has ended. Log in again."), "info")
-    status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except (services.AccountLocked, services.CheckInProgress) as error:
-            _show_error(form, "password", error.message)
+            user = credentials.authenticate(form.email.data, form.password.data)
+        except (AccountLocked, CheckInProgress) as error:
+            show_refusal(error, form)
             return render_template("auth/login.html", form=form), 429
         if user is None:
-            services.record_failed_login(form.email.data)
-            _show_error(form, "password", _("Email address or password is incorrect."))
-            status = 200
+            # The failure is counted; this page (200) commits it.
+            form.password.errors.append(_("Email address or password is incorrect."))
         else:
             target = safe_next()
-            if services.needs_second_factor(user):
+            if credentials.needs_second_factor(user):
                 session.clear()
                 session[PENDING_KEY] = {"user": user.id, "version": user.session_version,
                                         "at": time.time(), "next": target}
@@ -94,7 +94,7 @@ def login():
                 flash(_("Staff accounts use two-step verification. Set it up now."), "info")
                 return redirect(url_for("auth.totp_setup", next=target))
             return redirect(target)
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form)
 
 
 def _pending_user() -> tuple[User | None, dict]:
@@ -119,19 +119,20 @@ def second_factor():
     form = SecondFactorForm()
     if form.validate_on_submit():
         try:
-            valid = services.verify_second_factor(user, form.code.data)
-        except services.AccountLocked as error:
+            valid = two_factor.verify_second_factor(user, form.code.data)
+        except AccountLocked as error:
+            show_refusal(error)
             session.pop(PENDING_KEY, None)
-            flash(error.message, "error")
             return redirect(url_for("auth.login"))
         if valid:
             target = pending.get("next") or url_for("public.dashboard")
             _start_session(user, second_factor=True)
-            if services.recovery_codes_left(user) <= 2:
+            if two_factor.recovery_codes_left(user) <= 2:
                 flash(_("You have few recovery codes left. Make new ones on the page "
                         "'Security'."), "warning")
             return redirect(target if target.startswith("/") else url_for("public.dashboard"))
-        _show_error(form, "code", _("This code is not correct."))
+        # The failure is counted; this page (200) commits it.
+        form.code.errors.append(_("This code is not correct."))
     return render_template("auth/second_factor.html", form=form)
 
 
@@ -139,7 +140,7 @@ def second_factor():
 @public_endpoint
 def logout():
     user = current_user._get_current_object() if current_user.is_authenticated else None
-    services.end_session(user, session.get(services.SESSION_KEY))
+    sessions.end_session(user, session.get(sessions.SESSION_KEY))
     logout_user()
     session.clear()
     flash(_("You are logged out."), "success")
@@ -153,7 +154,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        resets.request_password_reset(form.email.data)
         # The same page whether or not the address is known.
         return render_template("auth/forgot_password_sent.html")
     return render_template("auth/forgot_password.html", form=form)
@@ -167,7 +168,7 @@ def _invalid_link(message: str):
 @public_endpoint
 def reset_password(token: str):
     try:
-        user = services.user_for_reset(token)
+        user = resets.user_for_reset(token)
     except InvalidToken as error:
         return _invalid_link(
             _("This link has expired: it works for one hour. Ask for a new one.")
@@ -177,9 +178,9 @@ def reset_password(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(user, form.password.data)
+            resets.reset_password(user, form.password.data)
         except PolicyError as error:
-            _show_error(form, error.field or "password", error.message)
+            show_refusal(error, form)
         else:
             logout_user()
             session.clear()
@@ -192,7 +193,7 @@ def reset_password(token: str):
 @public_endpoint
 def accept_invitation(token: str):
     try:
-        user = services.user_for_invitation(token)
+        user = invitations.user_for_invitation(token)
     except InvalidToken as error:
         return _invalid_link(
             _("This invitation has expired. Ask your primary contact to send a new one.")
@@ -202,9 +203,9 @@ def accept_invitation(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.accept_invitation(user, form.password.data)
+            invitations.accept_invitation(user, form.password.data)
         except PolicyError as error:
-            _show_error(form, error.field or "password", error.message)
+            show_refusal(error, form)
         else:
             _start_session(user, second_factor=False)
             flash(_("Your password is set. Welcome to the member portal."), "success")
@@ -220,17 +221,18 @@ def change_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            services.change_password(user, form.current_password.data, form.password.data,
-                                     keep_key=session.get(services.SESSION_KEY))
-        except services.AccountLocked as error:
-            key = session.get(services.SESSION_KEY)
-            services.end_session(user, key)
-            logout_user()
-            session.clear()
-            flash(error.message, "error")
-            return redirect(url_for("auth.login"))
+            right = credentials.verify_current_password(user, form.current_password.data)
+        except AccountLocked as error:
+            return _log_out_locked(user, error)
+        if not right:
+            # The failure is counted; this page (200) commits it.
+            form.current_password.errors.append(_wrong_current_password())
+            return render_template("auth/change_password.html", form=form)
+        try:
+            passwords.change_password(user, form.password.data,
+                                      keep_key=session.get(sessions.SESSION_KEY))
         except PolicyError as error:
-            _show_error(form, error.field or "password", error.message)
+            show_refusal(error, form)
         else:
             login_user(user)  # this session carries the new session version
             flash(_("Your password is changed. You are logged out on your other devices."),
@@ -245,7 +247,7 @@ def account_security():
     return render_template(
         "auth/security.html",
         user=user,
-        codes_left=services.recovery_codes_left(user),
+        codes_left=two_factor.recovery_codes_left(user),
         button_form=ButtonForm(),
         codes_form=ConfirmWithPasswordForm(prefix="codes"),
         off_form=ConfirmWithPasswordForm(prefix="off"),
@@ -257,7 +259,7 @@ def log_out_elsewhere():
     form = ButtonForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        services.log_out_elsewhere(user, session.get(services.SESSION_KEY))
+        sessions.log_out_elsewhere(user, session.get(sessions.SESSION_KEY))
         login_user(user)
         flash(_("You are logged out on all your other devices."), "success")
     return redirect(url_for("auth.account_security"))
@@ -269,51 +271,63 @@ def totp_setup():
     if user.totp_enabled_at is not None:
         flash(_("Two-step verification is already switched on."), "info")
         return redirect(url_for("auth.account_security"))
-    secret = services.begin_totp_setup(user)
     form = TotpSetupForm()
     if form.validate_on_submit():
         try:
-            codes = services.confirm_totp_setup(user, form.code.data)
+            codes = two_factor.confirm_totp_setup(user, form.code.data)
         except PolicyError as error:
-            _show_error(form, "code", error.message)
+            show_refusal(error, form)
         else:
             return render_template("auth/recovery_codes.html", codes=codes,
                                    next_url=safe_next("auth.account_security"))
+    # After a refusal too: the secret shown is the one this page (200) stores.
+    secret = two_factor.begin_totp_setup(user)
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
     return render_template("auth/totp_setup.html", form=form, secret=grouped,
-                           qr=services.qr_data_uri(services.totp_uri(user)))
+                           qr=two_factor.qr_data_uri(two_factor.totp_uri(user)))
+
+
+def _with_current_password(form: ConfirmWithPasswordForm, change):
+    """Run `change(user)` when the form holds the current password; flash and redirect.
+
+    A wrong password is counted and answered with a redirect, which commits the count.
+    """
+    user = current_user._get_current_object()
+    if not form.validate_on_submit():
+        flash(_("Enter your current password."), "error")
+        return redirect(url_for("auth.account_security"))
+    try:
+        right = credentials.verify_current_password(user, form.password.data)
+    except AccountLocked as error:
+        return _log_out_locked(user, error)
+    if not right:
+        flash(_wrong_current_password(), "error")
+        return redirect(url_for("auth.account_security"))
+    try:
+        return change(user)
+    except PolicyError as error:
+        show_refusal(error)
+        return redirect(url_for("auth.account_security"))
 
 
 @bp.post("/account/tweestapsverificatie/herstelcodes")
 def renew_recovery_codes():
-    form = ConfirmWithPasswordForm(prefix="codes")
-    user = current_user._get_current_object()
-    if form.validate_on_submit():
-        try:
-            codes = services.renew_recovery_codes(user, form.password.data)
-        except PolicyError as error:
-            flash(error.message, "error")
-        else:
-            return render_template("auth/recovery_codes.html", codes=codes,
-                                   next_url=url_for("auth.account_security"))
-    else:
-        flash(_("Enter your current password."), "error")
-    return redirect(url_for("auth.account_security"))
+    def renew(user: User):
+        codes = two_factor.renew_recovery_codes(user)
+        return render_template("auth/recovery_codes.html", codes=codes,
+                               next_url=url_for("auth.account_security"))
+
+    return _with_current_password(ConfirmWithPasswordForm(prefix="codes"), renew)
 
 
 @bp.post("/account/tweestapsverificatie/uitzetten")
 def disable_totp():
-    user = current_user._get_current_object()
-    if user.is_staff:
+    if current_user.is_staff:
         abort(403)
-    form = ConfirmWithPasswordForm(prefix="off")
-    if form.validate_on_submit():
-        try:
-            services.disable_totp(user, form.password.data)
-        except PolicyError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Two-step verification is switched off."), "success")
-    else:
-        flash(_("Enter your current password."), "error")
-    return redirect(url_for("auth.account_security"))
+
+    def switch_off(user: User):
+        two_factor.disable_totp(user)
+        flash(_("Two-step verification is switched off."), "success")
+        return redirect(url_for("auth.account_security"))
+
+    return _with_current_password(ConfirmWithPasswordForm(prefix="off"), switch_off)

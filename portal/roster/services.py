@@ -10,7 +10,6 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError as SqlStaleDataError
 
 from portal.audit import record_event
-from portal.auth.services import apply_website_right
 from portal.email import external_url, queue_mail
 from portal.errors import PolicyError
 from portal.extensions import db
@@ -18,6 +17,7 @@ from portal.i18n import gettext as _
 from portal.models import Contact, Organisation, OutboxMail, PrimaryTransfer, User
 from portal.newsletters.services import apply_newsletter_right
 from portal.organisation.services import stale_error
+from portal.signals import contact_access_changed
 from portal.tokens import InvalidToken, make_token, read_token
 from portal.validators import normalise_email, normalise_phone
 
@@ -140,7 +140,7 @@ def add_contact(organisation_id: int, actor: User, data: dict) -> Contact:
     except IntegrityError:
         db.session.rollback()
         raise _email_taken_error()
-    apply_website_right(contact, actor)
+    contact_access_changed.send(contact, actor=actor)
     apply_newsletter_right(contact, actor)
     record_event("contact.added", actor=actor, target=contact, organisation_id=organisation_id,
                  fields=list(values))
@@ -161,7 +161,7 @@ def _save_changes(contact: Contact, actor: User, values: dict, expected_version)
     for name in changed:
         setattr(contact, name, values[name])
     if "has_website_right" in changed or "email" in changed:
-        apply_website_right(contact, actor)
+        contact_access_changed.send(contact, actor=actor)
     if "has_newsletter_right" in changed:
         apply_newsletter_right(contact, actor)
     record_event("contact.updated", actor=actor, target=contact,
@@ -362,7 +362,7 @@ def _propose_primary_transfer(organisation_id: int, actor: User, contact_id: int
     needs_invitation = not contact.has_website_right
     if needs_invitation:
         contact.has_website_right = True
-        apply_website_right(contact, actor)
+        contact_access_changed.send(contact, actor=actor)
         record_event("contact.updated", actor=actor, target=contact,
                      organisation_id=organisation_id, fields=["has_website_right"])
     transfer = PrimaryTransfer(

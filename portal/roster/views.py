@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.auth.services import resend_invitation as resend_login_invitation
+from portal.auth.invitations import resend_invitation as resend_login_invitation
 from portal.errors import PolicyError, StaleDataError
 from portal.extensions import db
 from portal.i18n import format_phone

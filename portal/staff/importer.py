@@ -232,7 +232,7 @@ def import_organisations(text: str, skip_invalid: bool = False) -> ImportReport:
 
 
 def _import_rows(importable: list[tuple[_Row, list[_Row]]], report: ImportReport) -> None:
-    from portal.auth.services import apply_website_right
+    from portal.signals import contact_access_changed
 
     for primary, others in importable:
         organisation = add_organisation(None, primary.data, "organisation.imported",
@@ -250,7 +250,7 @@ def _import_rows(importable: list[tuple[_Row, list[_Row]]], report: ImportReport
             db.session.flush()
             if other.has_newsletter_right:
                 subscribe_to_active_lists(other)
-            apply_website_right(other, None)
+            contact_access_changed.send(other, actor=None)
             record_event("contact.imported", target=other, organisation_id=organisation.id,
                          fields=[k for k, v in person.items() if v is not None])
             report.contacts += 1

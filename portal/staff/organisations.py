@@ -98,7 +98,7 @@ def add_organisation(actor: User | None, data: dict, action: str, *, newsletters
     Raises PolicyError when the enterprise number or the contact's email is already known.
     Does not commit (the caller decides: one organisation, or a whole import).
     """
-    from portal.auth.services import apply_website_right
+    from portal.signals import contact_access_changed
 
     values = organisation_values(data)
     if db.session.scalar(select(Organisation.id).where(
@@ -119,7 +119,7 @@ def add_organisation(actor: User | None, data: dict, action: str, *, newsletters
     db.session.flush()
     if newsletters:
         subscribe_to_active_lists(contact)
-    apply_website_right(contact, actor)
+    contact_access_changed.send(contact, actor=actor)
     record_event(action, actor=actor, target=organisation, organisation_id=organisation.id,
                  fields=[k for k, v in values.items() if v is not None])
     record_event("contact.created", actor=actor, target=contact,
@@ -174,9 +174,10 @@ def log_staff_view_later(actor_id: int, action: str, model, target_id: int,
 
 def create_staff_user(email: str, name: str) -> User:
     """A staff login, only from the command line; the person sets a password by invitation."""
-    from portal.auth.services import invite
+    from portal.auth.invitations import invite
+    from portal.validators import check_email
 
-    email = normalise_email(email)
+    email = check_email(email)  # EmailNotValidError: the command says so
     if email_in_use(email):
         raise PolicyError(_("This email address is already used by another contact or login."))
     user = User(email=email, is_staff=True, display_name=name.strip() or None)

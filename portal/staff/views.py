@@ -5,7 +5,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal import clock
-from portal.auth.services import resend_invitation as resend_login_invitation
+from portal.auth.invitations import resend_invitation as resend_login_invitation
 from portal.errors import PolicyError, show_refusal
 from portal.i18n import gettext as _
 from portal.models import DataBreach

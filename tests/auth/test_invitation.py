@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
-from portal.auth import services
+from portal.auth import invitations
 from portal.extensions import db
 from portal.models import User
+from portal.signals import contact_access_changed
 from tests.auth.conftest import link_from
 
 GOOD_PASSWORD = "fietsen langs de schelde in mei"
@@ -18,7 +19,7 @@ def _invite_new_contact(make_org, make_contact, **kwargs):
     inviter = make_contact(organisation, primary=True)
     contact = make_contact(organisation, website=False, email="nieuw@organisatie.be", **kwargs)
     contact.has_website_right = True
-    services.apply_website_right(contact, inviter.user)
+    contact_access_changed.send(contact, actor=inviter.user)
     db.session.commit()
     return contact
 
@@ -78,7 +79,7 @@ def test_a_new_invitation_replaces_the_old_link(client, make_org, make_contact, 
     contact = _invite_new_contact(make_org, make_contact)
     first = _link(outbox[0])
     with time_machine.travel(datetime.now(UTC) + timedelta(seconds=5)):
-        services.invite(contact.user, None)
+        invitations.invite(contact.user, None)
         db.session.commit()
         second = _link(outbox[1])
         assert client.get(first).status_code == 400
@@ -90,7 +91,7 @@ def test_taking_the_website_right_away_ends_the_sessions(login_as, make_org, mak
     client = login_as(contact.user)
     assert client.get("/").status_code == 200
     contact.has_website_right = False
-    services.apply_website_right(contact, None)
+    contact_access_changed.send(contact, actor=None)
     db.session.commit()
     assert client.get("/").status_code == 302
 
@@ -108,13 +109,40 @@ def test_staff_and_the_primary_contact_can_resend_an_invitation(make_org, make_c
     colleague = make_contact(contact.organisation).user
     staff = make_staff()
     with time_machine.travel(datetime.now(UTC) + timedelta(seconds=2)):
-        services.resend_invitation(contact.user, primary)
+        invitations.resend_invitation(contact.user, primary)
+        db.session.commit()
         assert len(outbox) == 2
     with time_machine.travel(datetime.now(UTC) + timedelta(seconds=4)):
-        services.resend_invitation(contact.user, staff)
+        invitations.resend_invitation(contact.user, staff)
+        db.session.commit()
         assert [m.recipients for m in outbox] == [["nieuw@organisatie.be"]] * 3
     for actor in (stranger, colleague):
         with pytest.raises(PolicyError):
-            services.resend_invitation(contact.user, actor)
+            invitations.resend_invitation(contact.user, actor)
     with pytest.raises(PolicyError):
-        services.resend_invitation(colleague, primary)  # already has a password
+        invitations.resend_invitation(colleague, primary)  # already has a password
+
+
+def test_the_accounts_flow_listens_for_access_changes(app, make_org, make_contact):
+    contact = make_contact(make_org())
+    assert invitations.apply_website_right in list(
+        contact_access_changed.receivers_for(contact))
+
+
+def test_the_roster_taking_the_right_away_ends_the_sessions_at_once(
+        app, client, login_as, make_org, make_contact):
+    # The roster only sends portal.signals.contact_access_changed; the accounts flow ends
+    # the sessions in the same transaction.
+    from portal.roster.services import update_contact
+
+    organisation = make_org()
+    primary = make_contact(organisation, primary=True)
+    contact = make_contact(organisation, email="weg@organisatie.be")
+    member = login_as(contact.user)
+    assert member.get("/").status_code == 200
+    update_contact(organisation.id, primary.user, contact.id, dict(
+        first_name=contact.first_name, last_name=contact.last_name, email=contact.email,
+        phone="", function="", has_advice_right=False, has_newsletter_right=False,
+        has_website_right=False), contact.version)
+    db.session.commit()
+    assert member.get("/").status_code == 302

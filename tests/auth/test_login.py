@@ -27,11 +27,11 @@ def test_wrong_password_and_unknown_address_look_identical(client, make_org, mak
 
 def test_unknown_addresses_cost_a_password_hash_too(client, make_org, make_contact,
                                                     monkeypatch):
-    from portal.auth import services
+    from portal.auth import credentials
 
     calls = []
-    real = services.verify_password
-    monkeypatch.setattr(services, "verify_password",
+    real = credentials.verify_password
+    monkeypatch.setattr(credentials, "verify_password",
                         lambda *args: calls.append(args[0]) or real(*args))
     post_login(client, "niemand@organisatie.be", "een verkeerd wachtwoord")
     assert len(calls) == 1

@@ -1,9 +1,9 @@
 """One password check per address at a time, and a pause after a wrong password.
 
-A flood of attempts at one address must not keep workers busy hashing (about 100 ms of CPU
-each): attempts while one is checked, and for LOGIN_RETRY_SECONDS after a wrong password,
-are refused without hashing. A person who typed the right password is never held up after
-a success, and the pause ends by itself.
+A flood of attempts at one address must not keep workers busy hashing (each check costs a
+worker real CPU time, see portal.passwords): attempts while one is checked, and for
+LOGIN_RETRY_SECONDS after a wrong password, are refused without hashing. A person who typed
+the right password is never held up after a success, and the pause ends by itself.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from portal.auth import services
+from portal.auth import credentials, throttle
 from tests.auth.conftest import post_login
 
 EMAIL = "lies@organisatie.be"
@@ -21,8 +21,8 @@ WAIT_TEXT = "Wacht enkele seconden en probeer het opnieuw."
 @pytest.fixture
 def hashes(monkeypatch):
     calls = []
-    real = services.verify_password
-    monkeypatch.setattr(services, "verify_password",
+    real = credentials.verify_password
+    monkeypatch.setattr(credentials, "verify_password",
                         lambda *args: calls.append(args[0]) or real(*args))
     return calls
 
@@ -49,7 +49,7 @@ def test_after_a_wrong_password_the_address_pauses_without_hashing(client, membe
 def test_an_attempt_while_another_is_checked_is_refused(app, client, member, hashes):
     # Another worker is checking a password for this address right now.
     with app.test_request_context("/aanmelden", method="POST"):
-        with services._password_check_slot(EMAIL) as other:  # noqa: SLF001
+        with throttle.password_check_slot(EMAIL) as other:
             refused = post_login(client, EMAIL)
             other.succeeded = True
     assert refused.status_code == 429

@@ -1,4 +1,4 @@
-"""Sessions end when they should: idle, too old, deactivated, right withdrawn; safe cookies."""
+"""Sessions end when they should: idle, too old, login switched off, right withdrawn; cookies."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from portal.auth import services
+from portal.auth.sessions import end_all_sessions
 from portal.extensions import db
+from portal.signals import contact_access_changed
 from tests.auth.conftest import copy_client, post_login
 from tests.conftest import make_test_app
 from tests.factories import PASSWORD
@@ -66,19 +67,20 @@ def test_twelve_hours_end_even_an_active_session(client, make_org, make_contact)
         assert client.get("/").status_code == 302
 
 
-@pytest.mark.parametrize("how", ["deactivated", "website right withdrawn", "logout everywhere"])
+@pytest.mark.parametrize("how", ["login switched off", "website right withdrawn",
+                                 "logout everywhere"])
 def test_a_copied_cookie_dies_when_access_ends(app, client, make_org, make_contact, how):
     contact = make_contact(make_org(), email="lid@organisatie.be")
     post_login(client, "lid@organisatie.be")
     copy = copy_client(app, client)
     assert copy.get("/").status_code == 200
-    if how == "deactivated":
-        services.deactivate(contact.user, None)
+    if how == "login switched off":
+        contact.user.is_enabled = False
     elif how == "website right withdrawn":
         contact.has_website_right = False
-        services.apply_website_right(contact, None)
+        contact_access_changed.send(contact, actor=None)
     else:
-        services.end_all_sessions(contact.user)
+        end_all_sessions(contact.user)
     db.session.commit()
     assert copy.get("/").status_code == 302
     assert client.get("/").status_code == 302
@@ -96,13 +98,15 @@ def test_log_out_on_other_devices_keeps_this_one(app, client, make_org, make_con
 
 
 def test_expired_session_rows_are_erased_by_retention(app, client, make_org, make_contact):
+    from portal.auth.retention import erase_expired_sessions
     from portal.models import UserSession
 
     make_contact(make_org(), email="lid@organisatie.be")
     post_login(client, "lid@organisatie.be")
     assert db.session.query(UserSession).count() == 1
     with time_machine.travel(datetime.now(UTC) + timedelta(hours=13)):
-        report = services.erase_expired_sessions(datetime.now(UTC).date(), dry_run=False)
+        report = erase_expired_sessions(datetime.now(UTC).date(), dry_run=False)
+        db.session.commit()  # the test plays the retention run
     assert report.count == 1 and db.session.query(UserSession).count() == 0
 
 

@@ -45,7 +45,7 @@ def test_a_lock_reads_the_same_for_an_unknown_address(client, make_org, make_con
 
 def test_a_locked_address_is_refused_before_any_hashing(client, make_org, make_contact,
                                                         monkeypatch):
-    from portal.auth import services
+    from portal.auth import credentials
 
     make_contact(make_org(), email="doel@organisatie.be")
     _fail(client, "doel@organisatie.be", 5)
@@ -54,7 +54,7 @@ def test_a_locked_address_is_refused_before_any_hashing(client, make_org, make_c
     def no_hashing(*args):
         raise AssertionError("a locked address must not reach the password check")
 
-    monkeypatch.setattr(services, "verify_password", no_hashing)
+    monkeypatch.setattr(credentials, "verify_password", no_hashing)
     assert post_login(client, "doel@organisatie.be").status_code == 429
     assert post_login(client, "spook@organisatie.be").status_code == 429
 

@@ -17,9 +17,9 @@ from tests.factories import PASSWORD
 def _enable_totp(user) -> str:
     user.totp_secret = pyotp.random_base32()
     user.totp_enabled_at = datetime.now(UTC)
-    from portal.auth.services import _new_recovery_codes
+    from portal.auth.two_factor import new_recovery_codes
 
-    codes = _new_recovery_codes(user)
+    codes = new_recovery_codes(user)
     db.session.commit()
     return codes
 
@@ -187,10 +187,10 @@ def test_new_recovery_codes_replace_the_old_ones(login_as, make_org, make_contac
                        data={"codes-password": PASSWORD}).get_data(as_text=True)
     new = re.findall(r"<li><code>([a-z0-9-]{19})</code></li>", page)
     assert len(new) == 10 and not set(new) & set(old)
-    from portal.auth.services import _use_recovery_code
+    from portal.auth.two_factor import use_recovery_code
 
     db.session.refresh(contact.user)
-    assert not _use_recovery_code(contact.user, old[0].replace("-", ""))
+    assert not use_recovery_code(contact.user, old[0])
     db.session.rollback()
 
 
@@ -208,3 +208,28 @@ def test_account_pages_need_a_login(client, path):
 def test_account_posts_need_a_login(client, path):
     response = client.post(path)
     assert response.status_code == 302 and response.headers["Location"].startswith("/aanmelden")
+
+
+@pytest.mark.parametrize("kind", ["totp", "recovery code"])
+def test_one_code_sent_twice_at_the_same_moment_gets_in_once(app, make_staff, kind):
+    """Two processes check the same code at once: the person's row is locked while one
+    checks, so the other then finds the code used (replay protection across processes)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks; SQLite runs one writer at a time")
+    from portal.auth.two_factor import verify_second_factor
+    from portal.models import User
+    from tests.concurrency import failures, run_together
+
+    staff = make_staff(email="mona@sociare.be")
+    codes = _enable_totp(staff)
+    code = totp_code(staff) if kind == "totp" else codes[0]
+    staff_id = staff.id
+
+    def check():
+        valid = verify_second_factor(db.session.get(User, staff_id), code)
+        db.session.commit()  # as the request would
+        return valid
+
+    results = run_together(app, check, check)
+    assert failures(results) == []
+    assert sorted(results) == [False, True]

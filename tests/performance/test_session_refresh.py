@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
-from portal.auth.services import LAST_SEEN_RESOLUTION
+from portal.auth.sessions import LAST_SEEN_RESOLUTION
 from portal.extensions import db
 from portal.models import UserSession
 

@@ -387,7 +387,7 @@ def test_failed_logins_spread_over_both_instances_lock_the_address_at_the_same_c
     """Per address (the login_throttles table): wrong passwords alternating over the two
     instances lock the address at the fifth on both - no count is lost between processes.
     (Attempts at the same moment are checked one at a time: the test above.)"""
-    from portal.auth.services import LOCK_THRESHOLD
+    from portal.auth.throttle import LOCK_THRESHOLD
     from tests.factories import PASSWORD
 
     ports = [cluster.port("a"), cluster.port("b")]

@@ -145,7 +145,8 @@ class World:
 
 
 def _tokens(world: World) -> dict:
-    from portal.auth import services as auth_services
+    from portal.auth.invitations import invitation_fingerprint
+    from portal.auth.resets import reset_fingerprint
     from portal.education_leave import services as leave_services
     from portal.models import Enrolment, PrimaryTransfer, Training, TrainingPeriod
     from portal.newsletters import services as news_services
@@ -194,10 +195,10 @@ def _tokens(world: World) -> dict:
         "participant_token": leave_services.make_participant_token(enrolment),
         "invitation_token": make_token("invitation", {
             "user": invited_user.id,
-            "check": auth_services._invitation_fingerprint(invited_user)}),  # noqa: SLF001
+            "check": invitation_fingerprint(invited_user)}),
         "reset_token": make_token("password-reset", {
             "user": invited_user.id,
-            "check": auth_services._reset_fingerprint(invited_user)}),  # noqa: SLF001
+            "check": reset_fingerprint(invited_user)}),
         "confirm_token": confirm,
         "unsubscribe_token": unsubscribe,
         "transfer_token": _transfer_token(transfer),
@@ -223,7 +224,7 @@ def _transfer_token(transfer) -> str:
 
 
 def build_world(app) -> World:
-    from portal.auth.services import deactivate
+    from portal.auth.sessions import end_all_sessions
     from portal.confirmation import services as confirmation_services
     from portal.models import DataBreach
 
@@ -267,7 +268,8 @@ def build_world(app) -> World:
                          ("primary_b", primary_b), ("deactivated", deactivated)):
         log_in(world.clients[role], person.user)
     log_in(world.clients["staff"], staff)
-    deactivate(deactivated.user, actor=None)
+    deactivated.user.is_enabled = False  # switched off after logging in: sessions end
+    end_all_sessions(deactivated.user)
     db.session.commit()
     return world
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from portal.auth.services import accept_invitation
+from portal.auth.invitations import accept_invitation
 from portal.extensions import db
 from portal.models import AuditEvent, User
 from tests.staff.conftest import VALID_ORGANISATION
@@ -87,6 +87,7 @@ def test_the_audit_log_holds_no_secret_values(staff_client, make_org, make_conta
     user = db.session.scalar(select(User).where(User.email == "nele@nieuwekunst.be"))
     password = "een geheim wachtwoord van nele 2026"
     accept_invitation(user, password)
+    db.session.commit()  # the test plays the request
     organisation = make_org()
     contact = make_contact(organisation)
     client.get(f"/beheer/organisaties/{organisation.id}")
