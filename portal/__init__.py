@@ -141,13 +141,13 @@ def register_extensions(app: Flask) -> None:
         from flask import g
         from flask_login import current_user
 
-        from portal.navigation import nav_items_for
+        from portal.navigation import menus_for
 
         # Once per request: the dashboard renders a template per panel, each with this context.
-        if "nav_items" not in g:
-            g.nav_items = nav_items_for(current_user)
+        if "menus" not in g:
+            g.menus = menus_for(current_user)
         return {
-            "nav_items": g.nav_items,
+            "menus": g.menus,
             "federation_name": app.config["FEDERATION_NAME"],
             "privacy_policy_url": app.config["PRIVACY_POLICY_URL"],
         }

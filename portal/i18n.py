@@ -14,6 +14,7 @@ from flask_babel import (
     get_translations,
 )
 from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
 
 from portal import clock
 from portal.extensions import babel
@@ -65,6 +66,15 @@ def format_phone(e164: str | None) -> str:
     return phonenumbers.format_number(number, fmt)
 
 
+def breakable_address(address: str | None) -> Markup:
+    """An email address that may wrap only after "@" and before a dot (<wbr>), never inside a
+    word: a table cell on a phone breaks "jan.peeters@voorbeeld.be" at those points only."""
+    if not address:
+        return Markup("")
+    text = str(escape(address))
+    return Markup(text.replace("@", "@<wbr>").replace(".", "<wbr>."))  # noqa: S704 - escaped
+
+
 def format_day(value: date | datetime | None, fmt: str = "long") -> str:
     """A day as Belgians write it ("26 november 2026"); a moment on its Belgian day."""
     if value is None:
@@ -86,11 +96,12 @@ def _formatted_day(day: date, fmt: str, locale: str) -> str:
 
 
 def format_moment(value: datetime | None, fmt: str = "medium") -> str:
-    """A moment on the Belgian clock: "26 nov 2026, 09:52:51".
+    """A moment on the Belgian clock to the minute, as people write it: "26 nov 2026, 09:52".
 
     Babel's format_datetime takes ~23 us (a 50-row audit log: 1 ms). For the medium format
     the date part comes from the day cache and the time from strftime when the locale writes
-    time as HH:mm:ss, which is exactly what Babel would write; other formats go to Babel.
+    time as HH:mm:ss (Babel's medium time, here without the seconds nobody reads); other
+    formats go to Babel.
     """
     if value is None:
         return ""
@@ -99,7 +110,7 @@ def format_moment(value: datetime | None, fmt: str = "medium") -> str:
     if glue is None:
         return format_datetime(value, fmt)
     local = clock.local(value)
-    return (glue.replace("{0}", local.strftime("%H:%M:%S"))
+    return (glue.replace("{0}", local.strftime("%H:%M"))
             .replace("{1}", _formatted_day(local.date(), "medium", locale)))
 
 
@@ -168,4 +179,8 @@ def init_app(app: Flask) -> None:
         day=format_day,
         moment=format_moment,
         decimal=format_decimal,
+        email=breakable_address,
     )
+    from portal.labels import FILTERS  # Dutch words for machine names (imports this module)
+
+    app.jinja_env.filters.update(FILTERS)

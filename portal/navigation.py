@@ -1,4 +1,10 @@
-"""Registries that let each blueprint add its menu items and dashboard panels."""
+"""Registries that let each blueprint add its menu items, dashboard tasks and dashboard cards.
+
+Menu items live in one of three areas: "main" (the tasks of members: organisation, contact
+persons, newsletters), "account" (under the person's name: my data, password, security) and
+"staff" (the back office, in its own bar). A back-office page (blueprint `staff`, or a view
+named `staff_*`) goes to the staff area unless told otherwise.
+"""
 
 import functools
 from collections.abc import Callable
@@ -7,6 +13,8 @@ from dataclasses import dataclass
 from flask import current_app, g, request, url_for
 from markupsafe import Markup
 
+MENU_AREAS = ("main", "account", "staff")
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -14,6 +22,7 @@ class NavItem:
     label: str  # a lazy_gettext string
     is_visible: Callable  # (user) -> bool
     order: int = 50
+    area: str = "main"
 
 
 @dataclass(frozen=True)
@@ -23,25 +32,53 @@ class DashboardPanel:
 
 
 NAV_ITEMS: list[NavItem] = []
-DASHBOARD_PANELS: list[DashboardPanel] = []
+DASHBOARD_PANELS: list[DashboardPanel] = []  # the cards below the tasks
+DASHBOARD_TASKS: list[DashboardPanel] = []  # what the person still has to do, shown first
 
 
-def add_nav_item(endpoint: str, label, is_visible: Callable, order: int = 50) -> None:
+def _default_area(endpoint: str) -> str:
+    blueprint, _dot, view = endpoint.rpartition(".")
+    return "staff" if blueprint == "staff" or view.startswith("staff_") else "main"
+
+
+def add_nav_item(endpoint: str, label, is_visible: Callable, order: int = 50,
+                 area: str | None = None) -> None:
+    area = area or _default_area(endpoint)
+    if area not in MENU_AREAS:
+        raise ValueError(f"unknown menu area {area!r}")
     if not any(item.endpoint == endpoint for item in NAV_ITEMS):
-        NAV_ITEMS.append(NavItem(endpoint, label, is_visible, order))
+        NAV_ITEMS.append(NavItem(endpoint, label, is_visible, order, area))
         NAV_ITEMS.sort(key=lambda item: item.order)
 
 
+def _register(registry: list[DashboardPanel], render: Callable, order: int) -> None:
+    if not any(panel.render is render for panel in registry):
+        registry.append(DashboardPanel(render, order))
+        registry.sort(key=lambda panel: panel.order)
+
+
 def add_dashboard_panel(render: Callable, order: int = 50) -> None:
-    if not any(panel.render is render for panel in DASHBOARD_PANELS):
-        DASHBOARD_PANELS.append(DashboardPanel(render, order))
-        DASHBOARD_PANELS.sort(key=lambda panel: panel.order)
+    """A card of the dashboard: what the person can look at or change at any time."""
+    _register(DASHBOARD_PANELS, render, order)
 
 
-def nav_items_for(user) -> list[NavItem]:
+def add_dashboard_task(render: Callable, order: int = 50) -> None:
+    """An open task on top of the dashboard (render returns None when there is none)."""
+    _register(DASHBOARD_TASKS, render, order)
+
+
+def nav_items_for(user, area: str | None = None) -> list[NavItem]:
+    """The menu items this user may see, of one area or of all."""
     if not user or not user.is_authenticated:  # no user outside a request (mails, CLI)
         return []
-    return [item for item in NAV_ITEMS if item.is_visible(user)]
+    return [item for item in NAV_ITEMS
+            if (area is None or item.area == area) and item.is_visible(user)]
+
+
+def menus_for(user) -> dict[str, list[NavItem]]:
+    """The items of every menu area, for the layout."""
+    items = nav_items_for(user)
+    return {area: [item for item in items if item.area == area] for area in MENU_AREAS}
 
 
 def render_panel(template_name: str, **context) -> Markup:
@@ -60,6 +97,11 @@ def render_panel(template_name: str, **context) -> Markup:
 
 def dashboard_panels_for(user) -> list[Markup]:
     rendered = (panel.render(user) for panel in DASHBOARD_PANELS)
+    return [html for html in rendered if html]
+
+
+def dashboard_tasks_for(user) -> list[Markup]:
+    rendered = (task.render(user) for task in DASHBOARD_TASKS)
     return [html for html in rendered if html]
 
 

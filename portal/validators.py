@@ -82,13 +82,35 @@ def normalise_enterprise_number(value: str) -> str:
 
 
 class EnterpriseNumber:
-    """Belgian enterprise number (KBO), e.g. 0448.444.064."""
+    """Belgian enterprise number (KBO), e.g. 0448.444.064.
+
+    Ten digits whose check digits do not match is a typing error, not a wrong format: the
+    message says so instead of asking for the format that was used.
+    """
 
     def __call__(self, form, field):
-        if field.data and not vat.is_valid(field.data):
-            raise ValidationError(
-                _l("This is not a valid enterprise number. Use the format 0448.444.064.")
-            )
+        if not field.data or vat.is_valid(field.data):
+            return
+        digits = re.sub(r"[\s.\-/]", "", field.data).upper().removeprefix("BE")
+        if digits.isdigit() and len(digits) in (9, 10):
+            raise ValidationError(_l("This enterprise number does not exist: one of its digits "
+                                     "is wrong. Check the number."))
+        raise ValidationError(
+            _l("This is not a valid enterprise number. Use the format 0448.444.064.")
+        )
+
+
+class AtMost:
+    """This number may not be larger than another field's (FTE at most the employees)."""
+
+    def __init__(self, other: str, message):
+        self.other, self.message = other, message
+
+    def __call__(self, form, field):
+        other = form[self.other].data
+        if field.data is not None and other is not None and not form[self.other].errors \
+                and field.data > other:
+            raise ValidationError(self.message)
 
 
 def normalise_iban(value: str) -> str:

@@ -17,8 +17,9 @@ from portal.security import add_staff_guard
 bp = Blueprint("auth", __name__)
 
 add_nav_item("auth.change_password", _l("Change password"), is_visible=lambda user: True,
-             order=90)
-add_nav_item("auth.account_security", _l("Security"), is_visible=lambda user: True, order=91)
+             order=90, area="account")
+add_nav_item("auth.account_security", _l("Security"), is_visible=lambda user: True, order=91,
+             area="account")
 
 
 @login_manager.user_loader

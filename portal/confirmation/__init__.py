@@ -3,7 +3,7 @@
 from flask import Blueprint, g
 
 from portal.i18n import lazy_gettext as _l
-from portal.navigation import add_dashboard_panel, add_nav_item
+from portal.navigation import add_dashboard_panel, add_dashboard_task, add_nav_item
 from portal.navigation import render_panel as render_dashboard_panel
 
 bp = Blueprint("confirmation", __name__)
@@ -31,9 +31,23 @@ def _show_nav(user) -> bool:
     return has_current_confirmation(user.contact.organisation_id)
 
 
-def render_panel(user):
+def _is_task(user, confirmation) -> bool:
+    return user.is_primary_contact and confirmation.confirmed_at is None
+
+
+def render_task(user):
+    """The primary contact's open confirmation, on top of the dashboard."""
     confirmation = _confirmation_for(user)
-    if confirmation is None:
+    if confirmation is None or not _is_task(user, confirmation):
+        return None
+    return render_dashboard_panel("confirmation/_task.html", confirmation=confirmation,
+                                  campaign=confirmation.campaign)
+
+
+def render_panel(user):
+    """The card: confirmed (for everybody), or not yet (for the other contacts)."""
+    confirmation = _confirmation_for(user)
+    if confirmation is None or _is_task(user, confirmation):
         return None
     return render_dashboard_panel(
         "confirmation/_panel.html", confirmation=confirmation, campaign=confirmation.campaign,
@@ -44,7 +58,8 @@ def render_panel(user):
 add_nav_item("confirmation.start", _l("Annual confirmation"), is_visible=_show_nav, order=30)
 add_nav_item("confirmation.staff_campaigns", _l("Campaigns"),
              is_visible=lambda user: user.is_staff, order=80)
-add_dashboard_panel(render_panel, order=10)
+add_dashboard_task(render_task, order=10)
+add_dashboard_panel(render_panel, order=30)
 
 from portal.confirmation import jobs, views  # noqa: E402,F401 - jobs registers its handlers
 from portal.confirmation.cli import campaign_group  # noqa: E402

@@ -183,7 +183,7 @@ def contact_remove(contact_id: int):
 @bp.route("/bevestiging/bevestigen", methods=["GET", "POST"])
 @primary_required
 def confirm():
-    state, leave = _open_state()
+    state, leave = _open_state(with_rows=True)  # the page shows every contact's data
     if leave:
         return leave
     if not state.ready:
@@ -197,11 +197,13 @@ def confirm():
         except PolicyError as error:
             show_refusal(error, form)
         else:
+            # TODO(receipt mail, issue 18 item 8): mail the primary contact what was confirmed
+            # (organisation and contacts as on this page) from confirm_annual_data.
             flash(_("Thank you: your organisation's data have been confirmed."), "success")
             return redirect(url_for("confirmation.start"))
     return render_template(
         "confirmation/confirm.html", form=form, state=state,
-        campaign=state.confirmation.campaign,
+        campaign=state.confirmation.campaign, organisation=state.confirmation.organisation,
         summary=flow.summarise_changes(state.confirmation.changes),
     )
 

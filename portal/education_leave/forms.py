@@ -6,7 +6,6 @@ from datetime import date
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     HiddenField,
     RadioField,
@@ -24,7 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.forms import Form
+from portal.forms import BelgianDecimalField, Form
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.validators import EmailAddress, PlainText, clean_text
@@ -95,9 +94,9 @@ class TrainingForm(Form):
                           validators=[InputRequired(_l("Enter a valid first day."))])
     ends_on = DateField(_l("Last day"),
                         validators=[InputRequired(_l("Enter a valid last day."))])
-    hours = DecimalField(
+    hours = BelgianDecimalField(
         _l("Number of hours"),
-        places=2,
+        places=2, description=_l("For example 7,5."),
         validators=[Optional(), NumberRange(min=0, max=9999, message=_l(
             "Enter a number of hours between 0 and 9999."))],
     )

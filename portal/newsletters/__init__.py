@@ -9,6 +9,14 @@ from portal.navigation import render_panel as render_dashboard_panel
 bp = Blueprint("newsletters", __name__)
 
 
+@bp.app_template_filter("with_article")
+def _with_article(name: str) -> str:
+    """{{ item.name|with_article }}: "de nieuwsbrief" in running text (mails too)."""
+    from portal.newsletters.naming import with_article
+
+    return with_article(name)
+
+
 def _dashboard_panel(user):
     if user.contact is None:
         return None

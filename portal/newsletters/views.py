@@ -40,14 +40,22 @@ def preferences():
                            explanation=services.PREFERENCES_TEXT)
 
 
-def _link_page(token: str, holder, form, status: int = 200):
+def _link_page(token: str, holder, form, subscribed: set[int], status: int = 200):
     return render_template("newsletters/unsubscribe.html", form=form, holder=holder,
-                           token=token, explanation=services.UNSUBSCRIBE_TEXT), status
+                           token=token, subscribed=subscribed,
+                           explanation=services.UNSUBSCRIBE_TEXT), status
 
 
 def _link_error(message: str):
     return render_template("newsletters/link_error.html", message=message,
                            form=RequestLinkForm()), 400
+
+
+def _other_lists(holder, lists):
+    """The lists the page shows as switches: all but the one the mail came from (that one
+    has its own button)."""
+    own = holder.newsletter_list
+    return [item for item in lists if own is None or item.id != own.id]
 
 
 @bp.route("/nieuwsbrieven/afmelden/<token>", methods=["GET", "POST"])
@@ -60,22 +68,28 @@ def unsubscribe(token: str):
         return _link_error(error.message)
     lists = services.active_lists()
     subscribed = services.subscribed_list_ids(holder.person)
+    others = _other_lists(holder, lists)
     if request.method == "GET":
-        # The mail's own list is shown unticked: one press on the button unsubscribes.
-        if holder.newsletter_list is not None and not request.args.get("saved"):
-            subscribed.discard(holder.newsletter_list.id)
-        return _link_page(token, holder, preferences_form(lists, subscribed, csrf=False))
+        # Opening the page changes nothing and shows the true state: the mail's own list has
+        # one button ("Uitschrijven voor de nieuwsbrief"), the other lists are below it.
+        return _link_page(token, holder, preferences_form(others, subscribed, csrf=False),
+                          subscribed)
     if "submit" not in request.form:
-        # One-click (RFC 8058) from a mail client: body "List-Unsubscribe=One-Click".
+        # The page's button, or one-click (RFC 8058) from a mail client
+        # ("List-Unsubscribe=One-Click"): the link's list (a manage link: every list) off.
         services.one_click_unsubscribe(token)
-        return render_template("newsletters/unsubscribed.html", holder=holder), 200
-    form = preferences_form(lists, subscribed, csrf=False)
+        return render_template("newsletters/unsubscribed.html", holder=holder,
+                               token=token), 200
+    form = preferences_form(others, subscribed, csrf=False)
     form.validate()
+    wanted = wanted_ids(form, others)
+    if holder.newsletter_list is not None and holder.newsletter_list.id in subscribed:
+        wanted.add(holder.newsletter_list.id)  # not on the form: stays as it is
     try:
-        services.save_link_preferences(token, wanted_ids(form, lists))
+        services.save_link_preferences(token, wanted)
     except PolicyError as error:
         show_refusal(error, form)
-        return _link_page(token, holder, form, 400)
+        return _link_page(token, holder, form, subscribed, 400)
     flash(_("Your choice has been saved."), "success")
     return redirect(url_for("newsletters.unsubscribe", token=token, saved=1))
 
@@ -123,6 +137,11 @@ def confirm(token: str):
     if form.validate_on_submit():
         names = services.confirm_sign_up(token)
         return render_template("newsletters/confirmed.html", names=names)
+    if person.subscriber.confirmed_at is not None and lists and {
+            item.id for item in lists} <= services.subscribed_list_ids(person):
+        # The link was used already and nothing changed since: say so, ask nothing again.
+        return render_template("newsletters/confirmed.html",
+                               names=[item.name for item in lists], already=True)
     return render_template("newsletters/confirm.html", lists=lists, form=form)
 
 

@@ -1,15 +1,16 @@
 """The organisation form: the primary contact's page, step 1 of the annual confirmation, and
 the base of the back office's form for a new member (portal/staff/forms.py)."""
 
-from wtforms import DecimalField, EmailField, IntegerField, StringField, SubmitField
+from wtforms import EmailField, IntegerField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.forms import VersionedForm
+from portal.forms import BelgianDecimalField, VersionedForm
 from portal.i18n import format_iban, format_kbo, format_phone
 from portal.i18n import lazy_gettext as _l
 from portal.organisation.labels import DATA_FIELDS as ORGANISATION_FIELDS
 from portal.organisation.labels import ORGANISATION_LABELS
 from portal.validators import (
+    AtMost,
     BelgianPostalCode,
     Bic,
     EmailAddress,
@@ -60,9 +61,11 @@ class OrganisationForm(VersionedForm):
     joint_committee = StringField(LABEL["joint_committee"], filters=TEXT,
                                   description=_l("For example 329.01."),
                                   validators=[Optional(), JointCommittee()])
-    fte = DecimalField(LABEL["fte"], places=2,
-                       validators=[Optional(), NumberRange(0, 100_000,
-                                                           _l("Give a number from 0 to 100000."))])
+    fte = BelgianDecimalField(
+        LABEL["fte"], places=2, description=_l("For example 9,5."),
+        validators=[Optional(), NumberRange(0, 100_000, _l("Give a number from 0 to 100000.")),
+                    AtMost("employee_count", _l("The FTE cannot be more than the number of "
+                                                "employees: one employee is at most 1 FTE."))])
     submit = SubmitField(_l("Save"))
 
     # Fields the service writes; the hidden version and the button are not data.

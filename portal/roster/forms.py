@@ -53,7 +53,8 @@ class ContactForm(ContactDetailsForm):
     has_newsletter_right = BooleanField(LABEL["has_newsletter_right"])
     has_website_right = BooleanField(
         LABEL["has_website_right"],
-        description=_l("The person gets a mail with a link to choose a password."))
+        description=_l("A login for this portal. Somebody without a password yet gets a "
+                       "mail with a link to choose one."))
 
     DATA_FIELDS = CONTACT_FIELDS
 

@@ -177,6 +177,40 @@ def _tell_proposal_ended(transfer: PrimaryTransfer) -> None:
     )
 
 
+def decline_primary_transfer(transfer_id: int, actor: User) -> PrimaryTransfer:
+    """The proposed person declines the primary role.
+
+    The proposal ends at once (its link stops working), nothing else changes, and the primary
+    contact who made it is told by mail. Only the person it was meant for can decline it.
+    """
+    transfer = db.session.get(PrimaryTransfer, transfer_id)
+    if transfer is None:
+        raise _transfer_gone_error()
+    _lock_organisation(transfer.organisation_id)
+    db.session.refresh(transfer)
+    if actor.contact_id is None or actor.contact_id != transfer.to_contact_id:
+        raise PolicyError(_("This proposal is meant for another person."))
+    if not transfer_is_open(transfer):
+        raise _transfer_gone_error()
+    # A declined proposal ends like a withdrawn one; the audit line tells them apart.
+    transfer.withdrawn_at = clock.now()
+    record_event("primary_transfer.declined", actor=actor, target=transfer,
+                 organisation_id=transfer.organisation_id)
+    proposer = transfer.from_contact
+    if proposer is not None:
+        queue_mail(
+            proposer.email,
+            "primary_transfer_declined",
+            _("%(name)s does not take on the role of primary contact",
+              name=transfer.to_contact.full_name),
+            name=proposer.first_name,
+            declined_by=transfer.to_contact.full_name,
+            organisation=transfer.organisation.name,
+        )
+    db.session.flush()
+    return transfer
+
+
 def _transfer_gone_error() -> PolicyError:
     return PolicyError(_("This proposal is no longer valid: it was withdrawn, replaced by "
                          "another one, accepted already or it has expired."))

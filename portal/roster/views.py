@@ -183,6 +183,28 @@ def accept_primary(token: str):
     return render_template("roster/accept.html", form=form, transfer=proposal, contact=contact)
 
 
+@bp.post("/contactpersonen/primair/weigeren/<token>")
+@contact_required
+def decline_primary(token: str):
+    try:
+        proposal = transfer.transfer_from_token(token)
+    except InvalidToken as error:
+        return _link_problem(
+            _("This link has expired. Ask your primary contact to propose you again.")
+            if error.expired else _("This link is not valid."))
+    if proposal.to_contact_id != current_user.contact_id:
+        abort(404)  # somebody else's proposal: reveal nothing
+    proposer = proposal.from_contact.full_name if proposal.from_contact else None
+    try:
+        transfer.decline_primary_transfer(proposal.id, current_user)
+    except PolicyError as error:
+        show_refusal(error)
+    else:
+        flash(_("You declined the proposal. %(name)s keeps the role and gets a mail.",
+                name=proposer or _("The primary contact")), "success")
+    return redirect(url_for("public.dashboard"))
+
+
 @bp.route("/mijn-contactgegevens", methods=["GET", "POST"])
 @contact_required
 def edit_own_details():

@@ -15,7 +15,7 @@ def _is_staff(user) -> bool:
     return bool(getattr(user, "is_staff", False))
 
 
-add_nav_item("staff.index", _l("Back office"), is_visible=_is_staff, order=90)
+add_nav_item("staff.index", _l("Back office"), is_visible=_is_staff, order=1)  # first
 add_nav_item("staff.organisations", _l("Organisations"), is_visible=_is_staff, order=91)
 add_nav_item("staff.audit_log", _l("Audit log"), is_visible=_is_staff, order=97)
 add_nav_item("staff.breaches", _l("Data breaches"), is_visible=_is_staff, order=98)

@@ -38,7 +38,8 @@ def _or_404(found):
 @bp.get("")
 @staff_required
 def index():
-    items = [item for item in nav_items_for(current_user) if item.endpoint != "staff.index"]
+    items = [item for item in nav_items_for(current_user)
+             if item.area != "account" and item.endpoint != "staff.index"]
     return render_template("staff/index.html", items=items)
 
 

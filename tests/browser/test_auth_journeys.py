@@ -7,7 +7,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page, link_in
+from tests.browser.conftest import account_link, check_page, link_in, log_out
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "Demo-wachtwoord-2026"
@@ -61,8 +61,7 @@ def test_forgotten_password_through_the_link_in_the_mail(page, demo_site, mails)
 
 def test_change_password_and_log_out(page, demo_site, mails):
     _log_in(page, demo_site, "primair@voorbeeld.be")
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name="Wachtwoord wijzigen").click()
+    account_link(page, "Wachtwoord wijzigen").click()
     expect(page.get_by_role("heading", name="Wachtwoord wijzigen")).to_be_visible()
     check_page(page, "wachtwoord wijzigen")
     page.get_by_label("Huidig wachtwoord").fill("niet mijn wachtwoord")
@@ -80,7 +79,7 @@ def test_change_password_and_log_out(page, demo_site, mails):
     check_page(page, "beveiliging")
     assert mails()[-1]["Subject"] == "Je wachtwoord is gewijzigd"
 
-    page.get_by_role("button", name="Afmelden", exact=True).click()
+    log_out(page)
     expect(page.get_by_text("Je bent afgemeld.")).to_be_visible()
     _log_in(page, demo_site, "primair@voorbeeld.be", NEW_PASSWORD)
     expect(page.get_by_role("heading", name="Mijn portaal")).to_be_visible()
@@ -100,16 +99,22 @@ def test_staff_set_up_totp_at_first_login_then_log_in_with_a_recovery_code(page,
     page.get_by_role("button", name="Inschakelen").click()
     expect(page.get_by_role("heading", name="Je herstelcodes")).to_be_visible()
     check_page(page, "herstelcodes")
-    codes = page.locator("ul.recovery-codes code").all_inner_texts()
+    codes = page.locator("ol.recovery-codes code").all_inner_texts()
     assert len(codes) == 10
+    # All codes in one go: a text file, and the clipboard.
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Downloaden als tekstbestand").click()
+    assert download_info.value.suggested_filename == "herstelcodes.txt"
+    saved = open(download_info.value.path(), encoding="utf-8").read()
+    assert all(code in saved for code in codes) and "Herstelcodes voor het ledenportaal" in saved
+    expect(page.get_by_role("button", name="Alle codes kopiëren")).to_be_visible()
     page.get_by_role("link", name="Ik heb mijn codes bewaard, verder").click()
     expect(page.get_by_role("heading", name="Mijn portaal")).to_be_visible()
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name="Beveiliging").click()
+    account_link(page, "Beveiliging").click()
     expect(page.get_by_text("Je hebt nog 10 ongebruikte herstelcodes.")).to_be_visible()
     check_page(page, "beveiliging medewerker")
 
-    page.get_by_role("button", name="Afmelden", exact=True).click()
+    log_out(page)
     _log_in(page, demo_site, "medewerker@voorbeeld.be")
     expect(page.get_by_role("heading", name="Tweestapsverificatie")).to_be_visible()
     check_page(page, "aanmelden tweede stap")

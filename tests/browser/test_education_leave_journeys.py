@@ -102,11 +102,14 @@ def test_contact_opens_the_page_from_the_dashboard(page, demo_site):
     page.get_by_label("E-mailadres").fill("contact@voorbeeld.be")
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Aanmelden").click()
+    # Consent not given yet: a task with its explanation and one button, above the cards.
+    task = page.get_by_role("region", name="Te doen").get_by_role("listitem").filter(
+        has_text="Opleidingsverlof voor Arbeidsrecht in de socioculturele sector")
+    expect(task).to_contain_text("alleen met je toestemming")
     panel = page.get_by_role("region", name="Opleidingsverlof")
-    expect(panel).to_be_visible()
     expect(panel.get_by_text("nog geen toestemming")).to_be_visible()
     check_page(page, "mijn portaal met opleidingsverlof")
-    panel.get_by_role("link", name="Arbeidsrecht in de socioculturele sector").click()
+    task.get_by_role("link", name=re.compile("Meer lezen en toestemming geven")).click()
     expect(page.get_by_role("heading", name="Opleidingsverlof", exact=True)).to_be_visible()
     page.get_by_label(CONSENT_LABEL).check()
     _fill(page)
@@ -114,6 +117,7 @@ def test_contact_opens_the_page_from_the_dashboard(page, demo_site):
     expect(page.get_by_text("Je toestemming en je gegevens zijn opgeslagen")).to_be_visible()
     page.goto(demo_site + "/")
     expect(panel.get_by_text("toestemming gegeven")).to_be_visible()
+    expect(page.get_by_role("region", name="Te doen")).not_to_contain_text("Opleidingsverlof")
     panel.get_by_role("link", name=re.compile("Mijn aanwezigheidsattest afdrukken")).click()
     expect(page.get_by_text("Mechelen").first).to_be_visible()
 

@@ -5,11 +5,13 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     AXE,
+    RAW_CODES_EXCEPTED,
     UNCHECKED_ENDPOINTS,
     PageChecks,
     check_page,
     get_endpoints_not_checked,
     html_checker_missing,
+    log_out,
     validate_html,
 )
 from tests.browser.test_keyboard_journeys import FOCUS_STYLE
@@ -37,7 +39,7 @@ def test_primary_contact_logs_in_and_out(page, demo_site):
     expect(page.get_by_role("heading", name="Pagina niet gevonden")).to_be_visible()
     check_page(page, "fout 404")
 
-    page.get_by_role("button", name="Afmelden").click()
+    log_out(page)
     expect(page.get_by_text("Je bent afgemeld.")).to_be_visible()
 
 
@@ -65,6 +67,7 @@ def test_every_unchecked_endpoint_is_a_real_get_route(app):
     cannot silently hide a page; a page missing from all journeys is reported at the end."""
     served = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     assert set(UNCHECKED_ENDPOINTS) <= served
+    assert set(RAW_CODES_EXCEPTED) <= served
     PageChecks.url_map = app.url_map
     seen = PageChecks.endpoints
     try:
@@ -86,3 +89,43 @@ def test_the_focus_check_fails_without_a_focus_indicator(page):
     assert page.evaluate(FOCUS_STYLE)["visible"] is False
     page.keyboard.press("Tab")
     assert page.evaluate(FOCUS_STYLE)["visible"] is True
+
+
+PLANTED = """<!DOCTYPE html><html lang="nl"><head><title>Geplant</title><style>
+  td.smal { width: 3.2em; word-break: break-all; }
+  td.adres { width: 7em; }
+</style></head><body><main><h1>Overzicht</h1>
+<p>Laatste actie: login.failure door medewerker #4, velden has_website_right.</p>
+<p>Instellingen: {'ja': True} en [] en None.</p>
+<p>Please save your changes.</p>
+<table><tr><th>Acties</th><th>Adres</th><th>Naam</th></tr>
+<tr><td class="smal">Bewerken</td>
+    <td class="adres">sara.janssens@<wbr>voorbeeld<wbr>.be</td>
+    <td>Sint-Pieters-Leeuw</td></tr></table>
+</main></body></html>"""
+
+
+def test_the_words_and_break_checks_fail_on_a_planted_page(page):
+    """A raw code, Python repr, English and a word broken inside a cell are all reported;
+    an address that wraps only at its <wbr> points and a hyphenated name are not."""
+    from tests.browser.conftest import page_problems
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.set_content(PLANTED)
+    found = page_problems(page, "geplant")
+    codes = " ".join(found["raw codes"])
+    for code in ("login.failure", "#4", "has_website_right", "{'", "[]", "None", "True"):
+        assert code in codes, code
+    assert {problem.split(": ")[1] for problem in found["English"]} >= {
+        "'Please'", "'save'", "'your'"}
+    assert found["broken words"], "the narrow cell breaks 'Bewerken' inside the word"
+    assert all("Bewe" in word or "Bew" in word for word in found["broken words"]), found
+    assert not any("janssens" in word or "Leeuw" in word for word in found["broken words"])
+    assert "geplant: inline <style>" in found["layout"]
+
+    clean = PLANTED.replace("word-break: break-all;", "").replace("login.failure", "")
+    page.set_content(clean.replace("#4", "").replace("has_website_right", "")
+                     .replace("{'ja': True} en [] en None.", "").replace("Please save your "
+                                                                          "changes.", ""))
+    quiet = page_problems(page, "schoon")
+    assert quiet["raw codes"] == [] and quiet["English"] == [] and quiet["broken words"] == []

@@ -88,7 +88,7 @@ def test_keyboard_only_login_menu_and_forms(page, demo_site):
     # A form with an error: the message is announced and linked to its field.
     _tab_to(page, menu.get_by_role("link", name="Mijn portaal"), key="Shift+Tab")
     _activate(page)
-    _tab_to(page, page.get_by_role("link", name="Mijn naam, telefoon of functie verbeteren"))
+    _tab_to(page, page.get_by_role("link", name="Mijn contactgegevens verbeteren"))
     _activate(page)
     phone = page.get_by_label("Professioneel telefoonnummer")
     _tab_to(page, phone)
@@ -112,7 +112,9 @@ def test_keyboard_only_login_menu_and_forms(page, demo_site):
     _activate(page)
     expect(page.get_by_text("Je contactgegevens zijn bewaard.")).to_be_visible()
 
-    # Log out with the keyboard.
+    # Log out with the keyboard: the account menu opens with Enter, Afmelden is next.
+    _tab_to(page, page.locator("details.account-menu > summary"), key="Shift+Tab")
+    page.keyboard.press("Enter")
     _tab_to(page, page.get_by_role("button", name="Afmelden", exact=True))
     _activate(page)
     expect(page.get_by_text("Je bent afgemeld.")).to_be_visible()

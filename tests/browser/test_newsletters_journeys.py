@@ -7,7 +7,7 @@ from portal.email import deliver_outbox
 from portal.jobs import run_due_jobs
 from portal.newsletters.services import send_mailing
 from portal.unit_of_work import transactional
-from tests.browser.conftest import check_page, link_in
+from tests.browser.conftest import check_page, link_in, log_out
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "Demo-wachtwoord-2026"
@@ -54,7 +54,7 @@ def test_contact_switches_a_newsletter_off_and_unsubscribes_from_a_mail(
     expect(page.get_by_text("Je keuze is bewaard.")).to_be_visible()
     expect(page.get_by_role("switch", name="E-zine")).not_to_be_checked()
     check_page(page, "nieuwsbrieven voorkeuren bewaard")
-    page.get_by_role("button", name="Afmelden").click()
+    log_out(page)
 
     _mailing("e-zine", "E-zine van maart")
     _mailing("newsflash", "Newsflash: nieuwe regelgeving")
@@ -63,15 +63,29 @@ def test_contact_switches_a_newsletter_off_and_unsubscribes_from_a_mail(
     assert newsflash["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     page.goto(link_in(newsflash, "/nieuwsbrieven/afmelden/"))  # not logged in
-    expect(page.get_by_role("heading", name="Afmelden voor nieuwsbrieven")).to_be_visible()
-    expect(page.get_by_text("Druk op de knop om Newsflash niet meer te ontvangen.")).to_be_visible()
-    expect(page.get_by_role("switch", name="Newsflash")).not_to_be_checked()
+    # One button for exactly the list of the mail; opening the page changes nothing.
+    expect(page.get_by_role("heading", name="Uitschrijven voor de newsflash")).to_be_visible()
+    button = page.get_by_role("button", name="Uitschrijven voor de newsflash")
+    expect(button).to_be_visible()
+    expect(page.get_by_role("switch", name="Newsflash")).to_have_count(0)
     expect(page.get_by_role("switch", name="Nieuwsbrief")).to_be_checked()
+    expect(page.get_by_role("switch", name="E-zine")).not_to_be_checked()
     check_page(page, "nieuwsbrieven afmelden via mail")
+    page.reload()
+    expect(button).to_be_visible()  # still subscribed: the visit changed nothing
+    button.click()
+    expect(page.get_by_role("heading", name="Je bent uitgeschreven")).to_be_visible()
+    expect(page.get_by_text("Je ontvangt de newsflash niet meer.")).to_be_visible()
+    check_page(page, "nieuwsbrieven afgemeld via mail")
+    page.get_by_role("link", name="Beheer je nieuwsbrieven").click()
+    expect(page.get_by_text("Je bent uitgeschreven voor de newsflash")).to_be_visible()
+    expect(page.get_by_role("switch", name="Nieuwsbrief")).to_be_checked()
+    page.get_by_role("switch", name="Uitnodigingen").uncheck()
     page.get_by_role("button", name="Mijn keuze bewaren").click()
     expect(page.get_by_text("Je keuze is bewaard.")).to_be_visible()
-    expect(page.get_by_role("switch", name="Newsflash")).not_to_be_checked()
-    check_page(page, "nieuwsbrieven afgemeld via mail")
+    expect(page.get_by_role("switch", name="Uitnodigingen")).not_to_be_checked()
+    expect(page.get_by_text("Je bent uitgeschreven voor de newsflash")).to_be_visible()
+    check_page(page, "nieuwsbrieven andere lijsten bewaard")
 
     page.goto(link_in(newsflash, "/nieuwsbrieven/afmelden/") + "x")
     expect(page.get_by_role("heading", name="Link niet geldig")).to_be_visible()
@@ -110,6 +124,11 @@ def test_public_sign_up_and_confirmation_by_mail(page, demo_site, mails):
     expect(page.get_by_role("heading", name="Inschrijving bevestigd")).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text="E-zine")).to_be_visible()
     check_page(page, "nieuwsbrief bevestigd")
+    # The same link again: nothing to confirm a second time.
+    page.goto(link_in(confirmation, "/nieuwsbrief/bevestigen/"))
+    expect(page.get_by_role("heading", name="Al bevestigd")).to_be_visible()
+    expect(page.get_by_role("button", name="Mijn inschrijving bevestigen")).to_have_count(0)
+    check_page(page, "nieuwsbrief al bevestigd")
 
     page.goto(demo_site + "/nieuwsbrieven/afmelden")
     check_page(page, "nieuwsbrieven link aanvragen")

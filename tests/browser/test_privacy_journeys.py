@@ -5,7 +5,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page, log_in_as_staff
+from tests.browser.conftest import account_link, check_page, log_in_as_staff, staff_link
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "Demo-wachtwoord-2026"
@@ -24,7 +24,7 @@ def test_a_contact_views_and_downloads_my_data(page, demo_site):
     check_page(page, "privacy uitleg")
 
     _log_in(page, demo_site, "contact@voorbeeld.be")
-    page.get_by_role("link", name="Mijn gegevens").first.click()
+    account_link(page, "Mijn gegevens").click()
     expect(page.get_by_role("heading", level=1, name="Mijn gegevens")).to_be_visible()
     expect(page.get_by_role("heading", name="Contactgegevens")).to_be_visible()
     expect(page.get_by_text("Koen").first).to_be_visible()
@@ -54,7 +54,7 @@ def test_staff_use_the_back_office(page, demo_site):
     page.get_by_role("button", name="Organisatie aanmaken en uitnodiging versturen").click()
     expect(page.locator(".error-summary")).to_be_visible()
     check_page(page, "beheer nieuwe organisatie met fouten")
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Beheer").click()
+    staff_link(page, "Beheer").click()
     page.get_by_role("main").get_by_role("link", name="Organisaties").click()
     page.get_by_label("Naam, ondernemingsnummer of e-mailadres van een contactpersoon").fill(
         "contact@voorbeeld.be")
@@ -70,8 +70,7 @@ def test_staff_use_the_back_office(page, demo_site):
     page.get_by_role("link", name="Alle gegevens van Koen Claes").click()
     check_page(page, "beheer gegevens van een persoon")
 
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name="Nieuwsbrieven").click()
+    staff_link(page, "Nieuwsbrieven").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     check_page(page, "beheer nieuwsbrieven")
 

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page, link_in
+from tests.browser.conftest import check_page, link_in, log_out
 
 pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "Demo-wachtwoord-2026"
@@ -54,12 +54,17 @@ def test_primary_edits_the_organisation_and_invites_a_contact(page, demo_site, m
         "link", name="Contactpersonen").click()
     expect(page.get_by_role("heading", name="Contactpersonen")).to_be_visible()
     check_page(page, "contactpersonen")
+    # Rights are tags, not "ja/nee"; the less common actions sit behind "Meer".
+    primary_row = page.get_by_role("row").filter(has_text="primair@voorbeeld.be")
+    expect(primary_row.locator(".tag")).to_have_text(
+        ["primaire contactpersoon", "Adviesdienst", "Nieuwsbrieven", "Website"])
+    expect(page.locator("table.roster")).not_to_contain_text(re.compile(r"\b(ja|nee)\b"))
     # On a phone each row becomes a card whose cells name their column.
     page.set_viewport_size({"width": 375, "height": 800})
-    expect(page.get_by_role("columnheader", name="Naam")).not_to_be_in_viewport()
+    expect(page.get_by_role("columnheader", name="Naam en functie")).not_to_be_in_viewport()
     first_cell = page.locator("table.responsive td[data-label]").first
     assert first_cell.evaluate("cell => getComputedStyle(cell, '::before').content") == (
-        '"Naam: "')
+        '"E-mail en telefoon"')
     page.set_viewport_size({"width": 1280, "height": 720})
 
     page.get_by_role("link", name="Contactpersoon toevoegen").click()
@@ -87,6 +92,8 @@ def test_primary_edits_the_organisation_and_invites_a_contact(page, demo_site, m
     expect(page.get_by_text("De gegevens van Koen Claes zijn bewaard.")).to_be_visible()
 
     row = page.get_by_role("row").filter(has_text="sara.janssens@voorbeeld.be")
+    row.locator("details.action-menu > summary").click()
+    check_page(page, "contactpersonen met acties open")
     row.get_by_role("link", name=re.compile("Verwijderen")).click()
     expect(page.get_by_role("heading", name="Sara Janssens verwijderen?")).to_be_visible()
     check_page(page, "contactpersoon verwijderen")
@@ -94,7 +101,7 @@ def test_primary_edits_the_organisation_and_invites_a_contact(page, demo_site, m
     expect(page.get_by_text("Sara Janssens is verwijderd")).to_be_visible()
     expect(page.get_by_role("cell", name="sara.janssens@voorbeeld.be")).to_have_count(0)
 
-    page.get_by_role("button", name="Afmelden").click()
+    log_out(page)
     invitation = [m for m in mails() if m["To"] == "nina.nieuw@voorbeeld.be"][-1]
     page.goto(_on_site(demo_site, link_in(invitation, "/uitnodiging/")))
     check_page(page, "uitnodiging aanvaarden")
@@ -102,7 +109,7 @@ def test_primary_edits_the_organisation_and_invites_a_contact(page, demo_site, m
     page.get_by_label("Nieuw wachtwoord herhalen").fill("fietsen langs de schelde in mei")
     page.get_by_role("button", name="Wachtwoord opslaan").click()
     expect(page.get_by_text("Je wachtwoord is ingesteld.")).to_be_visible()
-    page.get_by_role("button", name="Afmelden").click()
+    log_out(page)
     _log_in(page, demo_site, "nina.nieuw@voorbeeld.be", "fietsen langs de schelde in mei")
     expect(page.get_by_text("Welkom, Nina Nieuw.")).to_be_visible()
     check_page(page, "mijn portaal nieuwe contactpersoon")
@@ -115,7 +122,7 @@ def test_a_contact_corrects_own_details_and_accepts_the_primary_role(page, demo_
            .first).to_be_visible()
     check_page(page, "organisatie lezen")
     page.get_by_role("link", name="Mijn portaal").first.click()
-    page.get_by_role("link", name="Mijn naam, telefoon of functie verbeteren").click()
+    page.get_by_role("link", name="Mijn contactgegevens verbeteren").click()
     check_page(page, "mijn contactgegevens")
     page.get_by_label("Professioneel telefoonnummer").fill("12")
     page.get_by_role("button", name="Opslaan").click()
@@ -124,17 +131,18 @@ def test_a_contact_corrects_own_details_and_accepts_the_primary_role(page, demo_
     page.get_by_label("Professioneel telefoonnummer").fill("09 233 44 55")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_text("Je contactgegevens zijn bewaard.")).to_be_visible()
-    page.get_by_role("button", name="Afmelden").click()
+    log_out(page)
 
     _log_in(page, demo_site, "primair@voorbeeld.be")
     page.goto(demo_site + "/contactpersonen")
     row = page.get_by_role("row").filter(has_text="contact@voorbeeld.be")
-    row.get_by_role("link", name=re.compile("Primair maken")).click()
+    row.locator("details.action-menu > summary").click()
+    row.get_by_role("link", name=re.compile("Primaire contactpersoon maken")).click()
     check_page(page, "primair voorstellen")
     page.get_by_role("button", name="Voorstel versturen").click()
     expect(page.get_by_text(re.compile("We hebben .* een link gemaild"))).to_be_visible()
     check_page(page, "contactpersonen met voorstel")
-    page.get_by_role("button", name="Afmelden").click()
+    log_out(page)
 
     proposal = [m for m in mails() if m["To"] == "contact@voorbeeld.be"][-1]
     page.goto(_on_site(demo_site, link_in(proposal, "/contactpersonen/primair/aanvaarden/")))
@@ -148,3 +156,27 @@ def test_a_contact_corrects_own_details_and_accepts_the_primary_role(page, demo_
     expect(page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Contactpersonen")).to_be_visible()
     check_page(page, "mijn portaal nieuwe primaire contactpersoon")
+
+
+def test_a_proposed_contact_declines_the_primary_role_from_the_dashboard(page, demo_site,
+                                                                         mails):
+    _log_in(page, demo_site, "primair@voorbeeld.be")
+    page.goto(demo_site + "/contactpersonen")
+    row = page.get_by_role("row").filter(has_text="contact@voorbeeld.be")
+    row.locator("details.action-menu > summary").click()
+    row.get_by_role("link", name=re.compile("Primaire contactpersoon maken")).click()
+    page.get_by_role("button", name="Voorstel versturen").click()
+    log_out(page)
+
+    _log_in(page, demo_site, "contact@voorbeeld.be")
+    tasks = page.get_by_role("region", name="Te doen")
+    expect(tasks.get_by_role("heading", name="Primaire contactpersoon van Demo vzw worden?")
+           ).to_be_visible()
+    expect(tasks.get_by_role("link", name="Lezen en aanvaarden")).to_be_visible()
+    check_page(page, "mijn portaal met voorstel")
+    tasks.get_by_role("button", name="Weigeren").click()
+    expect(page.get_by_text("Je hebt het voorstel geweigerd.")).to_be_visible()
+    expect(page.get_by_role("button", name="Weigeren")).to_have_count(0)
+    check_page(page, "mijn portaal voorstel geweigerd")
+    told = [m for m in mails() if m["To"] == "primair@voorbeeld.be"][-1]
+    assert told["Subject"] == "Koen Claes neemt de rol van primaire contactpersoon niet op"

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from portal import clock
 from portal.confirmation import campaigns, jobs
 from portal.models import Contact, Organisation
 
@@ -44,7 +45,7 @@ def open_campaign(app, member, other_member):
 
     def open_it(year: int = 2027, deadline: date | None = None):
         campaign, _added = campaigns.open_campaign(
-            year, deadline or date.today() + timedelta(days=60), actor=None
+            year, deadline or clock.today() + timedelta(days=60), actor=None
         )
         invite(campaign.id)  # commits the campaign with the job, then each batch
         return campaign

@@ -129,7 +129,11 @@ def test_primary_contact_walks_the_flow_leaves_resumes_and_confirms(
         "Organisatiegegevens gewijzigd: Gemeente, Telefoon" in page)
     assert "1 contactpersoon gewijzigd (Functie)" in page
     assert "1 contactpersoon verwijderd" in page
-    assert "Gentbrugge" not in page and "Directeur" not in page and "Sara" not in page
+    # The change summary names fields, never values; above it the page shows the data being
+    # confirmed: the organisation and every remaining contact (Sara was removed).
+    summary = page.split("Wat er tijdens deze bevestiging gewijzigd is")[1]
+    assert "Gentbrugge" not in summary and "Directeur" not in summary
+    assert "Gentbrugge" in page and "Directeur" in page and "Sara" not in page
     assert "Ik bevestig dat deze gegevens juist en volledig zijn" in page
     assert "checked" not in page.split('name="agree"')[1].split(">")[0]
 

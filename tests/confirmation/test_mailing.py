@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.confirmation import campaigns, jobs
 from portal.extensions import db
 from portal.models import Confirmation, ConfirmationCampaign, OutboxMail
@@ -16,7 +17,7 @@ from tests.concurrency import failures, run_together
 from tests.confirmation.conftest import invite
 
 # Next year's campaign, so the deadline always lies in the future.
-YEAR = str(date.today().year + 1)
+YEAR = str(clock.today().year + 1)
 DEADLINE = f"{YEAR}-01-31"
 
 
@@ -45,9 +46,9 @@ def invited() -> int:
 
 def test_opening_invites_every_primary_contact_once(app, members, make_org, make_contact,
                                                    outbox):
-    ended = make_org("Gestopt vzw", membership_ended_on=date.today() - timedelta(days=1))
+    ended = make_org("Gestopt vzw", membership_ended_on=clock.today() - timedelta(days=1))
     make_contact(ended, primary=True, email="gestopt@voorbeeld.be")
-    leaving = make_org("Stopt vzw", membership_ended_on=date.today() + timedelta(days=30))
+    leaving = make_org("Stopt vzw", membership_ended_on=clock.today() + timedelta(days=30))
     members.append(make_contact(leaving, primary=True).email)
 
     result = run(app, "campaign", "open", "--year", YEAR, "--deadline", DEADLINE,

@@ -8,11 +8,12 @@ gone wrong), not on a busy CI machine.
 import socket
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.extensions import db
 from portal.models import Confirmation, Contact, Organisation, OutboxMail
 from tests.conftest import make_test_app
@@ -60,7 +61,7 @@ def test_opening_a_campaign_for_900_organisations_takes_well_under_a_minute(
     try:
         smtp_app = make_test_app(database_url, tmp_path, MAIL_SUPPRESS_SEND=False,
                                  MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FILE_DIR=None)
-        year = date.today().year + 1
+        year = clock.today().year + 1
         started = time.monotonic()
         with smtp_app.app_context():
             result = smtp_app.test_cli_runner().invoke(
@@ -90,7 +91,7 @@ def test_a_mail_server_that_is_down_loses_nothing(app, database_url, tmp_path):
     port = free_port()  # nothing listens here yet
     smtp_app = make_test_app(database_url, tmp_path, MAIL_SUPPRESS_SEND=False,
                              MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FILE_DIR=None)
-    year = str(date.today().year + 1)
+    year = str(clock.today().year + 1)
     args = ["campaign", "open", "--year", year, "--deadline", f"{year}-01-31",
             "--batch-size", "10"]
     with smtp_app.app_context():

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, func, select
 
+from portal import clock
 from portal.confirmation import flow
 from portal.extensions import db
 from portal.models import (
@@ -20,7 +21,7 @@ from portal.models import (
 )
 from portal.organisation.labels import DATA_FIELDS
 
-YEAR = date.today().year + 1
+YEAR = clock.today().year + 1
 
 
 def test_staff_open_a_campaign_once_per_year(app, member, other_member, make_staff,
@@ -28,7 +29,7 @@ def test_staff_open_a_campaign_once_per_year(app, member, other_member, make_sta
     client = login_as(make_staff())
     page = client.get("/beheer/campagnes").get_data(as_text=True)
     assert "Er is nog geen campagne geopend." in page
-    deadline = date.today() + timedelta(days=60)
+    deadline = clock.today() + timedelta(days=60)
     response = client.post("/beheer/campagnes", data={"year": YEAR,
                                                       "deadline": deadline.isoformat()})
     assert response.status_code == 302
@@ -54,7 +55,7 @@ def test_staff_open_a_campaign_once_per_year(app, member, other_member, make_sta
     assert response.status_code == 200
     assert "Vul de uiterste datum in als datum." in response.get_data(as_text=True)
     response = client.post("/beheer/campagnes", data={
-        "year": YEAR + 1, "deadline": (date.today() - timedelta(days=1)).isoformat()})
+        "year": YEAR + 1, "deadline": (clock.today() - timedelta(days=1)).isoformat()})
     assert "De uiterste datum moet in de toekomst liggen." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(ConfirmationCampaign.id))) == 1
 
@@ -68,7 +69,7 @@ def test_opening_queues_the_invitations_and_the_page_follows_them(
 
     app.config["MAIL_DELIVER_AFTER_COMMIT"] = False  # as in production: the worker sends
     client = login_as(make_staff())
-    deadline = date.today() + timedelta(days=60)
+    deadline = clock.today() + timedelta(days=60)
     response = client.post("/beheer/campagnes", data={"year": YEAR,
                                                       "deadline": deadline.isoformat()})
     assert response.status_code == 302

@@ -1,10 +1,11 @@
 """Two hosts opening the same campaign at the same moment: one campaign, no error."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.confirmation import campaigns
 from portal.extensions import db
 from portal.models import Confirmation, ConfirmationCampaign
@@ -17,7 +18,7 @@ def test_two_simultaneous_opens_make_one_campaign(app):
         pytest.skip("two hosts need PostgreSQL; on SQLite one run at a time")
     for number in range(5):
         make_org(f"Lid {number} vzw")
-    deadline = date.today() + timedelta(days=60)
+    deadline = clock.today() + timedelta(days=60)
 
     def host():
         added = campaigns.open_campaign(2040, deadline, actor=None)[1]

@@ -1,17 +1,18 @@
 """`flask retention run` runs once at a time across hosts (PostgreSQL advisory lock)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
 
+from portal import clock
 from portal.extensions import db
 from portal.models import Organisation
 from tests.factories import make_org
 
 
 def _ended_member() -> int:
-    return make_org("Gestopt vzw", membership_ended_on=date.today() - timedelta(days=6 * 366)).id
+    return make_org("Gestopt vzw", membership_ended_on=clock.today() - timedelta(days=6 * 366)).id
 
 
 def test_a_second_retention_run_stands_aside_while_one_runs(app):

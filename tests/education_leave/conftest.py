@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from portal import clock
 from portal.education_leave import services
 from portal.extensions import db
 from portal.models import Enrolment, Training, TrainingPeriod
@@ -21,7 +22,7 @@ VALID_DATA = {
 
 def build_training(*, bev=True, vov=False, starts_on=None, days=28, periods=None,
                    title="Arbeidsrecht voor beginners") -> Training:
-    starts_on = starts_on or date.today() + timedelta(days=10)
+    starts_on = starts_on or clock.today() + timedelta(days=10)
     ends_on = starts_on + timedelta(days=days)
     training = Training(title=title, starts_on=starts_on, ends_on=ends_on, hours=Decimal("24"),
                         is_bev_recognised=bev, is_vov_recognised=vov)

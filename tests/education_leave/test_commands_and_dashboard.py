@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.extensions import db
 from portal.models import AttestationDelivery, AuditEvent, Enrolment
 from tests.education_leave.conftest import VALID_DATA, raw_fields
@@ -54,7 +55,7 @@ def test_attestations_due_lists_due_and_overdue_only(app, client, make_training,
 
 def test_retention_erases_exactly_what_is_due(app, client, make_training, make_enrolment,
                                               link_of):
-    today = date.today()
+    today = clock.today()
     old = make_training(title="Oud", starts_on=today - timedelta(days=400), days=10)
     # ends exactly 365 days ago: still kept today, erased tomorrow
     edge = make_training(title="Rand", starts_on=today - timedelta(days=375), days=10)
@@ -95,7 +96,7 @@ def test_retention_erases_exactly_what_is_due(app, client, make_training, make_e
 
 
 def test_retention_days_are_configurable(app, client, make_training, make_enrolment, link_of):
-    training = make_training(starts_on=date.today() - timedelta(days=50), days=10)
+    training = make_training(starts_on=clock.today() - timedelta(days=50), days=10)
     enrolment = make_enrolment(training)
     _consent(client, link_of, enrolment)
     enrolment = _Id(enrolment.id)
@@ -140,7 +141,7 @@ def test_staff_have_no_participant_panel(login_as, make_staff, make_training):
 
 def test_after_retention_storing_again_needs_fresh_consent(app, client, make_training,
                                                            make_enrolment, link_of):
-    training = make_training(starts_on=date.today() - timedelta(days=20), days=10)
+    training = make_training(starts_on=clock.today() - timedelta(days=20), days=10)
     enrolment = make_enrolment(training)
     _consent(client, link_of, enrolment)
     link = link_of(enrolment)
@@ -157,7 +158,7 @@ def test_after_retention_storing_again_needs_fresh_consent(app, client, make_tra
 def test_the_dashboard_link_stops_with_the_link_window(app, make_training, make_enrolment):
     from portal.education_leave import services
 
-    training = make_training(starts_on=date.today() - timedelta(days=100), days=10)
+    training = make_training(starts_on=clock.today() - timedelta(days=100), days=10)
     enrolment = make_enrolment(training)
     assert services.dashboard_token(enrolment) is None
     assert services.dashboard_token(enrolment, today=training.ends_on) is not None

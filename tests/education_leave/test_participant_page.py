@@ -1,11 +1,12 @@
 """The participant's personal page: consent first, then data; correction and withdrawal."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from portal import clock
 from portal.education_leave import services
 from portal.extensions import db
 from portal.models import AuditEvent, ConsentRecord, Enrolment
@@ -100,9 +101,9 @@ def test_the_participant_corrects_the_data(client, consented, link_of):
     ("31/02/1990", "Deze datum bestaat niet"),
     ("1990-02-31", "Deze datum bestaat niet"),
     ("morgen", "Deze datum bestaat niet"),
-    ((date.today() + timedelta(days=3)).strftime("%d/%m/%Y"), "niet in de toekomst"),
-    ((date.today() - timedelta(days=200 * 365)).strftime("%d/%m/%Y"), "tussen 15 en 100"),
-    ((date.today() - timedelta(days=365 * 10)).strftime("%d/%m/%Y"), "tussen 15 en 100"),
+    ((clock.today() + timedelta(days=3)).strftime("%d/%m/%Y"), "niet in de toekomst"),
+    ((clock.today() - timedelta(days=200 * 365)).strftime("%d/%m/%Y"), "tussen 15 en 100"),
+    ((clock.today() - timedelta(days=365 * 10)).strftime("%d/%m/%Y"), "tussen 15 en 100"),
 ])
 def test_an_impossible_birth_date_is_refused_in_dutch(client, make_training, make_enrolment,
                                                       link_of, birth_date, message):
@@ -197,14 +198,14 @@ def test_a_link_signed_for_another_purpose_is_refused(client, consented):
 
     with client.application.test_request_context():
         forged = make_token("password_reset", {"e": consented.id, "n": consented.link_nonce,
-                                               "x": date.today().toordinal() + 10})
+                                               "x": clock.today().toordinal() + 10})
     assert client.get(f"/opleidingsverlof/{forged}").status_code == 404
 
 
 def test_an_expired_link_gives_a_dutch_page(client, make_training, make_enrolment, link_of):
-    training = make_training(starts_on=date.today() - timedelta(days=200), days=10)
+    training = make_training(starts_on=clock.today() - timedelta(days=200), days=10)
     enrolment = make_enrolment(training)
-    old_link = link_of(enrolment, today=date.today() - timedelta(days=200))
+    old_link = link_of(enrolment, today=clock.today() - timedelta(days=200))
     response = client.get(old_link)
     assert response.status_code == 410
     assert "Deze link is verlopen" in response.get_data(as_text=True)
@@ -214,7 +215,7 @@ def test_an_expired_link_gives_a_dutch_page(client, make_training, make_enrolmen
 
 
 def test_a_link_is_valid_for_the_training_plus_a_margin(app, make_training, make_enrolment):
-    training = make_training(starts_on=date.today() + timedelta(days=30), days=20)
+    training = make_training(starts_on=clock.today() + timedelta(days=30), days=20)
     enrolment = make_enrolment(training)
     with app.test_request_context():
         token = services.make_participant_token(enrolment)
@@ -253,7 +254,7 @@ def test_the_participant_prints_their_own_attestation(client, consented, link_of
     page = response.get_data(as_text=True)
     assert "Aanwezigheidsattest" in page and "Vandenbroucke" in page and "Leuven" in page
     assert "css/attestation.css" in page
-    assert "<script" not in page and 'style="' not in page
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page) and 'style="' not in page
 
 
 def test_no_attestation_without_data(client, make_training, make_enrolment, link_of):

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.extensions import db
 from portal.models import AttestationDelivery, AuditEvent, Enrolment, Training
 from tests.education_leave.conftest import VALID_DATA, raw_fields
@@ -267,7 +268,7 @@ def test_staff_mail_a_new_link(login_as, make_staff, make_training, make_enrolme
 
 def test_attestation_deadlines_due_overdue_delivered(login_as, make_staff, client,
                                                      make_training, make_enrolment, link_of):
-    today = date.today()
+    today = clock.today()
     start = today - timedelta(days=25)
     training = make_training(starts_on=start, days=30, periods=[
         (start, start + timedelta(days=4)),           # ended 21 days ago: overdue

@@ -70,8 +70,9 @@ def test_dates_and_money_are_formatted_for_belgium(app):
 
 
 def test_moments_and_days_read_as_babel_writes_them(app):
-    # portal.i18n formats days and moments from caches; Babel itself is the reference,
-    # across both changes of Belgian summer time and a midnight in UTC that is a new day here.
+    # portal.i18n formats days and moments from caches; Babel itself is the reference (its
+    # medium moment without the seconds), across both changes of Belgian summer time and a
+    # midnight in UTC that is a new day here.
     from datetime import UTC, datetime
 
     from flask_babel import format_date, format_datetime
@@ -84,7 +85,36 @@ def test_moments_and_days_read_as_babel_writes_them(app):
                tzinfo=UTC), datetime(2027, 1, 1, 8, 5, 3)]
     with app.test_request_context():
         for moment in moments:
-            assert format_moment(moment) == format_datetime(moment, "medium"), moment
+            babel_minute = format_datetime(moment, "medium").rsplit(":", 1)[0]
+            assert format_moment(moment) == babel_minute, moment
             assert format_day(moment) == format_date(moment, "long"), moment
-        assert format_moment(moments[4]) == "1 jan 2027, 00:30:00"
+        assert format_moment(moments[4]) == "1 jan 2027, 00:30"
         assert format_day(moments[4]) == "1 januari 2027"
+
+
+def _dutch_strings():
+    with PO.open("rb") as handle:
+        catalog = read_po(handle, locale="nl")
+    for message in catalog:
+        if not message.id:
+            continue
+        english = message.id if isinstance(message.id, str) else " ".join(message.id)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for dutch in strings:
+            if dutch:
+                yield english, dutch
+
+
+def test_the_dutch_says_je_kunt_and_keeps_afmelden_for_logging_out():
+    """Flemish "je kunt" (never "je kan"); "afmelden" only means logging out, leaving a list
+    is "uitschrijven" (a page said "je meteen afmeldt, zonder aan te melden")."""
+    import re
+
+    kan = re.compile(r"\b(je|jij|u) kan\b|\bkan (je|jij|u)\b", re.IGNORECASE)
+    afmelden = re.compile(r"afmeld|afgemeld|af te melden|\bmeld\w* (je|zich|me) (\w+ )*af\b",
+                          re.IGNORECASE)
+    assert [dutch for _english, dutch in _dutch_strings() if kan.search(dutch)] == []
+    wrong = [(english, dutch) for english, dutch in _dutch_strings()
+             if afmelden.search(dutch) and not re.search(r"\blog(ged|s)? ?out\b", english,
+                                                         re.IGNORECASE)]
+    assert wrong == []

@@ -1,10 +1,11 @@
 """The rules: the roster contract, who receives a list, the consent log, retention."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from portal import clock
 from portal.errors import PolicyError
 from portal.extensions import db
 from portal.models import (
@@ -195,9 +196,9 @@ def test_retention_erases_sign_ups_never_confirmed(app, lists):
                            confirmed_at=datetime.now(UTC) - timedelta(days=89))
     db.session.add_all([old, fresh, confirmed])
     db.session.commit()
-    report = services.erase_unconfirmed_sign_ups(date.today(), dry_run=True)
+    report = services.erase_unconfirmed_sign_ups(clock.today(), dry_run=True)
     assert report.count == 1 and len(db.session.scalars(select(Subscriber)).all()) == 3
-    services.erase_unconfirmed_sign_ups(date.today(), dry_run=False)
+    services.erase_unconfirmed_sign_ups(clock.today(), dry_run=False)
     assert set(db.session.scalars(select(Subscriber.email))) == {"vers@extern.be",
                                                                  "ok@extern.be"}
 

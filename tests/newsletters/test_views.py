@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -87,7 +88,7 @@ def test_one_click_post_works_without_session_or_csrf_and_is_idempotent(
     for _ in range(2):
         response = client.post(link, data={"List-Unsubscribe": "One-Click"})
         assert response.status_code == 200
-        assert "Je bent afgemeld" in response.get_data(as_text=True)
+        assert "Je bent uitgeschreven" in response.get_data(as_text=True)
     assert subscribed_slugs(contact) == ALL - {"newsflash"}
     assert consent_log(contact) == [("newsletter:newsflash", "withdrawn", "mail_link")]
     # Mail clients may send the same body as multipart/form-data (RFC 8058, section 3.1).
@@ -108,18 +109,37 @@ def test_other_posts_still_need_csrf(app, lists, make_org, make_contact, login_a
 
 def test_the_link_page_shows_the_lists_and_one_button(app, lists, make_org, make_contact,
                                                       client):
+    """The link's own list has one button; the other lists sit below it, as they are."""
     contact = make_contact(make_org())
     link = _link(contact, lists["e-zine"])
     page = client.get(link).get_data(as_text=True)
-    assert page.count('type="submit"') == 1
-    assert "Druk op de knop om E-zine niet meer te ontvangen" in page
-    # The mail's own list is unticked, the others stay ticked: the button unsubscribes it.
     assert subscribed_slugs(contact) == ALL  # GET changes nothing
-    response = client.post(link, data=_form(lists, ALL - {"e-zine"}), follow_redirects=True)
-    assert "Je keuze is bewaard." in response.get_data(as_text=True)
+    assert "<h1>Uitschrijven voor de e-zine</h1>" in page
+    assert page.count(">Uitschrijven voor de e-zine</button>") == 1
+    assert "Wil je de e-zine niet meer ontvangen" in page
+    assert f'name="list_{lists["e-zine"].id}"' not in page  # not a switch of its own
+    for slug in ALL - {"e-zine"}:  # the others as they are: all still on
+        switch = re.search(rf'<input[^>]*name="list_{lists[slug].id}"[^>]*>', page).group(0)
+        assert "checked" in switch, slug
+    # The button (a plain POST, as a mail client's one-click) leaves exactly that list.
+    response = client.post(link, data={"uitschrijven": "1"})
+    assert "Je ontvangt de e-zine niet meer." in response.get_data(as_text=True)
     assert subscribed_slugs(contact) == ALL - {"e-zine"}
-    client.post(link, data=_form(lists, ALL))  # switching it back on is as easy
-    assert subscribed_slugs(contact) == ALL
+    # Saving the other lists keeps the link's list as it is (off), and may switch others.
+    others = {slug for slug in ALL - {"e-zine", "newsflash"}}
+    response = client.post(link, data=_form(lists, others), follow_redirects=True)
+    assert "Je keuze is bewaard." in response.get_data(as_text=True)
+    assert subscribed_slugs(contact) == others
+    page = client.get(link).get_data(as_text=True)
+    assert "Je bent uitgeschreven voor de e-zine" in page
+
+
+def test_saving_the_other_lists_keeps_the_links_list_subscribed(app, lists, make_org,
+                                                                make_contact, client):
+    contact = make_contact(make_org())
+    link = _link(contact, lists["e-zine"])
+    client.post(link, data=_form(lists, ALL - {"newsflash"}))
+    assert subscribed_slugs(contact) == ALL - {"newsflash"}
 
 
 def test_a_link_keeps_working_after_later_mailings(app, lists, make_org, make_contact, client,

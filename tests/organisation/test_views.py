@@ -1,6 +1,7 @@
 """The organisation page: every contact reads, only the primary contact edits, nothing half."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -92,7 +93,14 @@ def test_the_primary_contact_edits_and_the_audit_keeps_only_field_names(login_as
 
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("enterprise_number", "0448.444.065",
-     "Dit is geen geldig ondernemingsnummer. Gebruik de vorm 0448.444.064."),
+     "Dit ondernemingsnummer bestaat niet: een van de cijfers klopt niet. Controleer het "
+     "nummer."),
+    ("enterprise_number", "0448.444",
+     "Dit is geen geldig ondernemingsnummer. Een ondernemingsnummer heeft 10 cijfers, in de "
+     "vorm 0448.444.064."),
+    ("fte", "9,5,5", "Geef een getal, bijvoorbeeld 9,5."),
+    ("fte", "6", "Het aantal VTE kan niet hoger zijn dan het aantal werknemers: één werknemer "
+     "is ten hoogste 1 VTE."),
     ("iban", "BE68 5390 0754 7035",
      "Dit is geen geldig IBAN-nummer. Controleer het nummer, bijvoorbeeld BE68 5390 0754 7034."),
     ("bic", "GEBA12",
@@ -159,3 +167,29 @@ def test_nav_and_dashboard_lead_to_the_organisation(login_as, org_a, contact_a):
     assert 'href="/organisatie"' in html and "Organisatie A vzw" in html
     assert 'href="/contactpersonen"' not in html
     assert 'href="/mijn-contactgegevens"' in html
+
+
+@pytest.mark.parametrize("typed", ["9,5", "9.5", " 9,50 ", "9,5\u00a0"])
+def test_fte_is_read_the_belgian_way_and_shown_with_a_comma(login_as, org_a, primary_a, typed):
+    """A Belgian "9,5" is 9.5 FTE, never 95 (a number input in another locale dropped the
+    comma and nothing noticed 95 FTE for 12 employees)."""
+    client = login_as(primary_a.user)
+    response = client.post(URL, data=_valid_form(org_a, employee_count="12", fte=typed),
+                           follow_redirects=True)
+    assert "De gegevens van de organisatie zijn bewaard." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Organisation, org_a.id).fte == Decimal("9.5")
+    form = client.get(URL).get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="fte"[^>]*>', form).group(0)
+    assert 'type="text"' in field and 'inputmode="decimal"' in field
+    assert 'value="9,5"' in field
+
+
+def test_more_fte_than_employees_is_refused_in_dutch(login_as, org_a, primary_a):
+    before = snapshot(org_a)
+    response = login_as(primary_a.user).post(URL, data=_valid_form(
+        org_a, employee_count="12", fte="95"))
+    assert _error_next_to(response.get_data(as_text=True), "fte") == (
+        "Het aantal VTE kan niet hoger zijn dan het aantal werknemers: één werknemer is ten "
+        "hoogste 1 VTE.")
+    assert snapshot(org_a) == before

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from portal import clock
 from portal.extensions import db
 from portal.models import (
     AttestationDelivery,
@@ -94,7 +95,7 @@ def fill_person(contact, tag: str, training: Training, campaign: ConfirmationCam
 
 @pytest.fixture
 def shared_things(app):
-    today = date.today()
+    today = clock.today()
     training = Training(title="Arbeidsrecht", starts_on=today, ends_on=today + timedelta(days=5),
                         is_bev_recognised=True)
     training.periods = [TrainingPeriod(starts_on=today, ends_on=today + timedelta(days=5))]

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.extensions import db
 from portal.models import (
     AuditEvent,
@@ -142,7 +143,7 @@ def test_old_sent_mails_are_pruned(app):
                    sent_at=datetime.now(UTC)),
     ])
     db.session.commit()
-    run_retention(date.today())
+    run_retention(clock.today())
     assert set(db.session.scalars(select(OutboxMail.subject))) == {"nieuw"}
 
 

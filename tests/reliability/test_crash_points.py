@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from sqlalchemy import event, func, select
 
+from portal import clock
 from portal.extensions import db
 from portal.models import Enrolment, OutboxMail
 from tests import factories
@@ -202,7 +203,7 @@ def test_opening_a_campaign_and_queueing_its_invitations(app, world):
     from portal.confirmation import campaigns
     from portal.models import ConfirmationCampaign, Job
 
-    year = date.today().year + 2
+    year = clock.today().year + 2
 
     def done():
         campaign = db.session.scalar(select(ConfirmationCampaign).where(
@@ -214,7 +215,7 @@ def test_opening_a_campaign_and_queueing_its_invitations(app, world):
     crash_then_retry(
         "campaign opening",
         lambda: in_unit_of_work(campaigns.open_and_invite, year,
-                                date.today() + timedelta(days=90), world.staff),
+                                clock.today() + timedelta(days=90), world.staff),
         done)
 
 
@@ -324,7 +325,7 @@ def test_education_leave_training_enrolment_and_delivery(app, world):
         crash_then_retry(
             "training with its periods",
             lambda: in_unit_of_work(services.create_training, world.staff, services.TrainingData(
-                title="Vormingsdag", starts_on=date.today(), ends_on=date.today(), hours=None,
+                title="Vormingsdag", starts_on=clock.today(), ends_on=clock.today(), hours=None,
                 is_bev_recognised=True, is_vov_recognised=False, periods=[])),
             lambda: db.session.scalar(select(Training).where(Training.title == "Vormingsdag")))
         crash_then_retry(
@@ -558,7 +559,7 @@ def test_staff_end_membership(app, world):
     crash_then_retry(
         "end of membership",
         lambda: in_unit_of_work(services.end_membership, world.staff, world.org_a.id,
-                                date.today()),
+                                clock.today()),
         lambda: db.session.get(Organisation, world.org_a.id).membership_ended_on is not None)
 
 
@@ -627,7 +628,7 @@ def test_retention_run(app, world):
     db.session.get(Organisation, org_id).membership_ended_on = date(2000, 1, 1)
     db.session.commit()
     # Each step commits on its own: the crash rolls back the step it hit, nothing else.
-    crash_then_retry("retention run", lambda: run_retention(date.today()),
+    crash_then_retry("retention run", lambda: run_retention(clock.today()),
                      lambda: db.session.get(Organisation, org_id) is None)
 
 

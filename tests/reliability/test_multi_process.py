@@ -27,6 +27,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from portal import clock
 from tests.deploy.services import REDIS_URL, redis_answers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -527,11 +528,11 @@ def test_two_concurrent_retention_runs_erase_once(cluster):
 
     app = _app_on(cluster.database_url)
     with app.app_context():
-        ended = date.today() - timedelta(days=6 * 366)
+        ended = clock.today() - timedelta(days=6 * 366)
         for number in range(3):
             organisation = factories.make_org(f"Gestopt {number} vzw", membership_ended_on=ended)
             factories.make_contact(organisation, primary=True, email=f"gestopt{number}@oud.be")
-        last_day = date.today() - timedelta(days=500)
+        last_day = clock.today() - timedelta(days=500)
         training = Training(title="Oude opleiding", starts_on=last_day - timedelta(days=3),
                             ends_on=last_day, hours=Decimal("12"), is_bev_recognised=True)
         db.session.add(training)

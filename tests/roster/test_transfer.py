@@ -63,7 +63,7 @@ def test_the_proposed_person_accepts_and_becomes_the_only_primary(
     karel = app.test_client()
     log_in(karel, contact_a.user)
     dashboard = karel.get("/").get_data(as_text=True)
-    assert "Je bent voorgesteld als primaire contactpersoon" in dashboard
+    assert "Primaire contactpersoon van Organisatie A vzw worden?" in dashboard
     page = karel.get(proposed).get_data(as_text=True)
     assert "Anna Primair stelt je voor als primaire contactpersoon" in page
     response = karel.post(proposed, data=_details(contact_a, function="Directeur"),

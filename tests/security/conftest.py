@@ -8,13 +8,14 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event, select
 
+from portal import clock
 from portal.extensions import db
 from tests import factories
 from tests.conftest import log_in, make_test_app, wipe_tables
@@ -153,7 +154,7 @@ def _tokens(world: World) -> dict:
     from portal.newsletters.services import Person
     from portal.tokens import make_token
 
-    today = date.today()
+    today = clock.today()
     training = Training(title="Arbeidsrecht", starts_on=today + timedelta(days=10),
                         ends_on=today + timedelta(days=30), hours=24, is_bev_recognised=True,
                         is_vov_recognised=False)
@@ -240,7 +241,7 @@ def build_world(app) -> World:
                   staff)
 
     campaign, _added = campaigns.open_campaign(
-        date.today().year + 1, date.today() + timedelta(days=60), actor=None)
+        clock.today().year + 1, clock.today() + timedelta(days=60), actor=None)
     from datetime import UTC, datetime
     breach = DataBreach(title="Laptop gestolen", description="Een laptop is gestolen.",
                         discovered_at=datetime.now(UTC) - timedelta(hours=2),

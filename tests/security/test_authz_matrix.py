@@ -83,6 +83,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     # The proposal in the path is addressed to contact A: only that person may answer it.
     ("roster.accept_primary", "GET"): row(L, L, L, K, N, F, N),
     ("roster.accept_primary", "POST"): row(L, L, L, K, N, F, N),
+    ("roster.decline_primary", "POST"): row(L, L, L, K, N, F, N),
     # --- primary contacts: own organisation, or one of A's contacts in the path
     ("roster.list_contacts", "GET"): PRIMARY_OWN,
     ("roster.new_contact", "GET"): PRIMARY_OWN,
@@ -182,6 +183,7 @@ TOKEN_OF = {
     "newsletters.confirm": "confirm_token",
     "newsletters.unsubscribe": "unsubscribe_token",
     "roster.accept_primary": "transfer_token",
+    "roster.decline_primary": "transfer_token",
 }
 
 

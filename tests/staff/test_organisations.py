@@ -95,7 +95,7 @@ def test_bad_input_gets_dutch_errors_and_changes_nothing(staff_client, make_org,
     data = dict(VALID_ORGANISATION, enterprise_number="0123.456.789", iban="BE00 0000",
                 postal_code="12")
     page = client.post("/beheer/organisaties/nieuw", data=data).get_data(as_text=True)
-    assert "Dit is geen geldig ondernemingsnummer" in page
+    assert "Dit ondernemingsnummer bestaat niet" in page
     assert "Dit is geen geldig IBAN-nummer" in page
     assert "4 cijfers" in page
     data = dict(VALID_ORGANISATION, contact_email=existing.email)
